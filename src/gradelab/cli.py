@@ -22,11 +22,34 @@ def _add_study_commands(subparsers: argparse._SubParsersAction, argv: Sequence[s
             importlib.import_module(module_name).add_arguments(parser)
 
 
+def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
+    check = subparsers.add_parser("check", help="students: check a notebook or .py file against the public cases")
+    check.add_argument("assignment", help="assignment name, see `gradelab assignments`")
+    check.add_argument("submission", help="your .ipynb notebook or .py file")
+    check.add_argument("--test_case", "--test-case", dest="test_case", help="check one exercise only (its id or function name)")
+    check.add_argument("-v", "--verbose", action="store_true", help="show passing cases too")
+    grade = subparsers.add_parser("grade", help="instructors: grade a submission with the hidden cases")
+    grade.add_argument("assignment")
+    grade.add_argument("submission")
+    grade.add_argument("--json", metavar="PATH", help="write Gradescope's results.json here")
+    grade.add_argument("--quiet", action="store_true", help="print only the score")
+    for command in (check, grade):
+        command.add_argument("--timeout", type=float, default=10.0, help="seconds each call of a student's function may take")
+    assign = subparsers.add_parser("assign", help="write the student's bundle: notebook, local checks, data")
+    assign.add_argument("assignment")
+    assign.add_argument("folder")
+    assign.add_argument("--force", action="store_true", help="replace an existing notebook (a student's work would be lost)")
+    subparsers.add_parser("assignments", help="list the assignments, their exercises and points")
+    selftest = subparsers.add_parser("selftest", help="instructors: grade the solution, known mistakes and alternatives")
+    selftest.add_argument("assignment")
+
+
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gradelab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"gradelab {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_study_commands(subparsers, argv)
+    _add_grading_commands(subparsers)
     return parser
 
 
@@ -35,7 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
     if args.command == "study":
         return importlib.import_module(args.module).run(args)
-    raise AssertionError(f"unhandled command {args.command}")
+    from . import commands  # grading commands import the engine only when used
+
+    try:
+        return getattr(commands, args.command.replace("-", "_"))(args)
+    except (ValueError, FileExistsError, FileNotFoundError) as error:
+        print(f"gradelab {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+"""What each grading subcommand of ``gradelab`` does; the parser lives in cli.py."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from .assignments import available, load
+from .grading.engine import grade as grade_file
+from .grading.report import render, write_gradescope
+from .grading.sandbox import Limits
+
+
+def check(args: argparse.Namespace) -> int:
+    """Public cases only; exit 0 when every selected exercise passes."""
+    assignment = load(args.assignment)
+    only = [args.test_case] if args.test_case else None
+    report = grade_file(assignment, args.submission, hidden=False, only=only, limits=Limits(timeout=args.timeout))
+    render(report, verbose=args.verbose)
+    return 0 if report.passed else 1
+
+
+def grade(args: argparse.Namespace) -> int:
+    """All cases; exit 0 whenever grading itself worked, whatever the score."""
+    assignment = load(args.assignment)
+    report = grade_file(assignment, args.submission, hidden=True, limits=Limits(timeout=args.timeout))
+    if args.quiet:
+        print(f"{report.score:g}/{report.max_score:g}")
+    else:
+        render(report)
+    if args.json:
+        print(f"wrote {write_gradescope(report, args.json)}")
+    return 0
+
+
+def assign(args: argparse.Namespace) -> int:
+    from .grading.bundle import write_bundle
+
+    for path in write_bundle(load(args.assignment), args.folder, overwrite=args.force):
+        print(f"wrote {path}")
+    return 0
+
+
+def assignments(args: argparse.Namespace) -> int:
+    console = Console()
+    for name in available():
+        assignment = load(name)
+        table = Table(title=f"{name}: {assignment.title} ({assignment.max_score:g} points)", title_justify="left")
+        for column in ("exercise", "function", "points", "public cases", "hidden cases"):
+            table.add_column(column, no_wrap=column in ("exercise", "function"))
+        for exercise in assignment.exercises:
+            table.add_row(exercise.id, exercise.function, f"{exercise.points:g}",
+                          str(len(exercise.public_cases())), str(len(exercise.hidden_cases())))
+        console.print(table)
+    return 0
+
+
+def selftest(args: argparse.Namespace) -> int:
+    """Grade the solution, every known mistake and every correct alternative; exit 1 if any is graded wrongly."""
+    from .grading.selftest import grade_source, variants, verdict
+
+    assignment = load(args.assignment)
+    problems = 0
+    for variant in variants(assignment):
+        only = [variant.exercise.id] if variant.exercise else None
+        report = grade_source(assignment, variant.source, only)
+        problem = verdict(variant, report)
+        problems += problem is not None
+        print(f"{'FAIL' if problem else 'ok  '} {variant.kind:11} {variant.label}: {report.score:g}/{report.max_score:g}"
+              + (f"  <- {problem}" if problem else ""))
+    return 1 if problems else 0
