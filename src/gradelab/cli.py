@@ -33,8 +33,17 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument("submission")
     grade.add_argument("--json", metavar="PATH", help="write Gradescope's results.json here")
     grade.add_argument("--quiet", action="store_true", help="print only the score")
-    for command in (check, grade):
+    batch = subparsers.add_parser("grade-batch", help="instructors: grade a folder of submissions into a gradebook")
+    batch.add_argument("assignment")
+    batch.add_argument("submissions", help="a folder: one .py or .ipynb per student, or one subfolder per student")
+    batch.add_argument("--out", required=True, help="folder for gradebook.sqlite, grades.csv, results/ and report.html")
+    batch.add_argument("--workers", type=int, default=None, help="parallel gradings (default: all cores)")
+    batch.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    batch.add_argument("--scheduler", help="a Dask scheduler address, or 'local' for a LocalCluster on this machine")
+    for command in (check, grade, batch):
         command.add_argument("--timeout", type=float, default=10.0, help="seconds each call of a student's function may take")
+        command.add_argument("--memory", type=int, default=2048, help="MiB of memory the worker may use")
+        command.add_argument("--assignment-path", help="a Python file or module path declaring ASSIGNMENT, instead of a shipped name")
     assign = subparsers.add_parser("assign", help="write the student's bundle: notebook, local checks, data")
     assign.add_argument("assignment")
     assign.add_argument("folder")

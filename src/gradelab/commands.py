@@ -11,21 +11,30 @@ from .assignments import available, load
 from .grading.engine import grade as grade_file
 from .grading.report import render, write_gradescope
 from .grading.sandbox import Limits
+from .grading.spec import Assignment
+
+
+def _assignment(args: argparse.Namespace) -> Assignment:
+    return load(args.assignment, getattr(args, "assignment_path", None))
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(timeout=args.timeout, memory_mb=args.memory)
 
 
 def check(args: argparse.Namespace) -> int:
     """Public cases only; exit 0 when every selected exercise passes."""
-    assignment = load(args.assignment)
+    assignment = _assignment(args)
     only = [args.test_case] if args.test_case else None
-    report = grade_file(assignment, args.submission, hidden=False, only=only, limits=Limits(timeout=args.timeout))
+    report = grade_file(assignment, args.submission, hidden=False, only=only, limits=_limits(args))
     render(report, verbose=args.verbose)
     return 0 if report.passed else 1
 
 
 def grade(args: argparse.Namespace) -> int:
     """All cases; exit 0 whenever grading itself worked, whatever the score."""
-    assignment = load(args.assignment)
-    report = grade_file(assignment, args.submission, hidden=True, limits=Limits(timeout=args.timeout))
+    assignment = _assignment(args)
+    report = grade_file(assignment, args.submission, hidden=True, limits=_limits(args))
     if args.quiet:
         print(f"{report.score:g}/{report.max_score:g}")
     else:
@@ -33,6 +42,13 @@ def grade(args: argparse.Namespace) -> int:
     if args.json:
         print(f"wrote {write_gradescope(report, args.json)}")
     return 0
+
+
+def grade_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    return run_batch(_assignment(args), args.submissions, args.out, workers=args.workers, regrade=args.regrade,
+                     scheduler=args.scheduler, limits=_limits(args))
 
 
 def assign(args: argparse.Namespace) -> int:

@@ -47,6 +47,7 @@ class CallFailed(RuntimeError):
 class Limits:
     timeout: float = 10.0  # wall-clock seconds per call
     load_timeout: float = 30.0  # wall-clock seconds to run the submission's definitions
+    memory_mb: int = 2048  # address space of the worker
     max_reply_bytes: int = 64 * 2**20
 
 
