@@ -35,4 +35,34 @@ from .layers import (
 )
 from .train import L_layer_model, accuracy
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "accuracy",
+    "backward_from_output",
+    "compute_cost",
+    "compute_cost_from_logits",
+    "generate_dataset",
+    "initialize_parameters",
+    "initialize_parameters_deep",
+    "initialize_parameters_he",
+    "initialize_parameters_random",
+    "initialize_parameters_xavier",
+    "initialize_parameters_zeros",
+    "L_layer_model",
+    "L_model_backward",
+    "L_model_forward",
+    "linear_activation_backward",
+    "linear_activation_forward",
+    "linear_backward",
+    "linear_forward",
+    "predict",
+    "preprocess",
+    "relu",
+    "relu_backward",
+    "sigmoid",
+    "sigmoid_backward",
+    "softmax",
+    "softmax_backward",
+    "tanh",
+    "tanh_backward",
+    "update_parameters",
+]

@@ -29,11 +29,11 @@ def check_layers_dims(layers_dims: Sequence[int], name: str = "layers_dims") -> 
     """A list of at least two positive layer sizes [n_x, n_1, ..., n_L]."""
     try:
         dims = [int(n) for n in layers_dims]
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise ValueError(f"{name} must be a list of integers, got {layers_dims!r}") from error
     if len(dims) < 2:
         raise ValueError(f"{name} must list at least the input and output sizes, got {dims}")
-    if any(n <= 0 for n in dims) or any(n != float(raw) for n, raw in zip(dims, layers_dims)):
+    if any(n <= 0 for n in dims) or any(n != float(raw) for n, raw in zip(dims, layers_dims, strict=True)):
         raise ValueError(f"{name} must hold positive integers, got {list(layers_dims)}")
     return dims
 
@@ -60,18 +60,23 @@ def check_labels(Y: object, AL: np.ndarray | None = None) -> np.ndarray:
     return Y
 
 
-def check_linear(A: np.ndarray, W: np.ndarray, b: np.ndarray, a_name: str = "A_prev") -> None:
-    """Shapes of one layer: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1)."""
-    as_array(a_name, A, ndim=2)
-    as_array("W", W, ndim=2)
-    as_array("b", b, ndim=2)
+def check_linear(
+    A: object, W: object, b: object, a_name: str = "A_prev", w_name: str = "W", b_name: str = "b"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shapes of one layer: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1); returns the three as arrays."""
+    A = as_array(a_name, A, ndim=2)
+    W = as_array(w_name, W, ndim=2)
+    b = as_array(b_name, b, ndim=2)
     if W.shape[1] != A.shape[0]:
         raise ValueError(
-            f"W has shape {W.shape} (n_l, n_l-1) but {a_name} has shape {A.shape} (n_l-1, m): "
-            f"W's columns ({W.shape[1]}) must equal {a_name}'s rows ({A.shape[0]})"
+            f"{w_name} has shape {W.shape} (n_l, n_l-1) but {a_name} has shape {A.shape} (n_l-1, m): "
+            f"{w_name}'s columns ({W.shape[1]}) must equal {a_name}'s rows ({A.shape[0]})"
         )
     if b.shape != (W.shape[0], 1):
-        raise ValueError(f"b must have shape {(W.shape[0], 1)} (n_l, 1) to match W {W.shape}, got b {b.shape}")
+        raise ValueError(
+            f"{b_name} must have shape {(W.shape[0], 1)} (n_l, 1) to match {w_name} {W.shape}, got {b_name} {b.shape}"
+        )
+    return A, W, b
 
 
 def layer_count(parameters: dict) -> int:

@@ -19,9 +19,9 @@ Parameters = dict[str, np.ndarray]
 Scale = Callable[[int], float]
 
 
-def scaled_normal(layers_dims: Sequence[int], seed: int, scale: Scale) -> Parameters:
+def scaled_normal(layers_dims: Sequence[int], seed: int, scale: Scale, name: str = "layers_dims") -> Parameters:
     """Draw W[l] = randn(n_l, n_{l-1}) * scale(n_{l-1}) and b[l] = zeros for l = 1..L."""
-    dims = check_layers_dims(layers_dims)
+    dims = check_layers_dims(layers_dims, name)
     rng = np.random.RandomState(seed)
     parameters: Parameters = {}
     for l in range(1, len(dims)):
@@ -57,12 +57,12 @@ def initialize_parameters_xavier(layers_dims: Sequence[int], seed: int = 3) -> P
 
 def initialize_parameters_deep(layer_dims: Sequence[int], seed: int = 3) -> Parameters:
     """Standard normal times 0.01 for every layer of an L-layer network."""
-    return scaled_normal(layer_dims, seed, lambda n_prev: 0.01)
+    return scaled_normal(layer_dims, seed, lambda n_prev: 0.01, name="layer_dims")
 
 
 def initialize_parameters(n_x: int, n_h: int, n_y: int, seed: int = 1) -> Parameters:
     """The 2-layer network's W1 (n_h, n_x), b1, W2 (n_y, n_h), b2: randn * 0.01."""
-    return initialize_parameters_deep([n_x, n_h, n_y], seed=seed)
+    return scaled_normal([n_x, n_h, n_y], seed, lambda n_prev: 0.01, name="[n_x, n_h, n_y]")
 
 
 INITIALIZERS: dict[str, Callable[..., Parameters]] = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_activation, check_labels, check_linear, layer_count
-from .activations import BACKWARD, FORWARD, sigmoid_backward
+from ._validate import as_array, check_activation, check_labels, check_linear, check_same_shape, layer_count
+from .activations import BACKWARD, FORWARD, sigmoid_backward, softmax
 
 LinearCache = tuple[np.ndarray, np.ndarray, np.ndarray]
 Cache = tuple[LinearCache, np.ndarray]
@@ -23,7 +23,7 @@ def linear_forward(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndar
 
     A: (n_{l-1}, m), W: (n_l, n_{l-1}), b: (n_l, 1) -> Z: (n_l, m), cache (A, W, b).
     """
-    check_linear(A, W, b, a_name="A")
+    A, W, b = check_linear(A, W, b, a_name="A")
     Z = np.dot(W, A) + b
     return Z, (A, W, b)
 
@@ -34,6 +34,7 @@ def linear_activation_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, 
     Returns A: (n_l, m) and the cache ((A_prev, W, b), Z).
     """
     check_activation(activation)
+    check_linear(A_prev, W, b)  # so a shape error names A_prev, as this function's caller knows it
     Z, linear_cache = linear_forward(A_prev, W, b)
     A, _ = FORWARD[activation](Z)
     return A, (linear_cache, Z)
@@ -51,10 +52,12 @@ def L_model_forward(X: np.ndarray, parameters: dict) -> tuple[np.ndarray, list[C
     A = X
     for l in range(1, L + 1):
         activation = "sigmoid" if l == L else "relu"
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         try:
-            A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
+            check_linear(A, W, b, a_name="X" if l == 1 else f"A[{l - 1}]", w_name=f"W{l}", b_name=f"b{l}")
         except ValueError as error:
-            raise ValueError(f"layer {l}: {error} (A_prev is A[{l - 1}]{' = X' if l == 1 else ''})") from None
+            raise ValueError(f"layer {l}: {error}") from None
+        A, cache = linear_activation_forward(A, W, b, activation)
         caches.append(cache)
     return A, caches
 
@@ -82,17 +85,22 @@ def compute_cost_from_logits(ZL: np.ndarray, Y: np.ndarray) -> float:
     so J = 1/m sum(log(1 + e^ZL) - Y ZL), evaluated with ``np.logaddexp``: finite
     for any finite ZL, even where AL rounds to exactly 0 or 1.
     """
+    ZL = as_array("ZL", ZL, ndim=2)
+    Y = check_labels(Y)
+    check_same_shape("ZL", ZL, "Y", Y)
     m = Y.shape[1]
     return float(np.sum(np.logaddexp(0.0, ZL) - Y * ZL) / m)
 
 
 def linear_backward(dZ: np.ndarray, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """From dZ[l]: (n_l, m) and cache (A_prev, W, b) to dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1)."""
-    A_prev, W, b = cache
-    check_linear(A_prev, W, b)
+    A_prev, W, b = check_linear(*cache)
     dZ = as_array("dZ", dZ, ndim=2)
     if dZ.shape != (W.shape[0], A_prev.shape[1]):
-        raise ValueError(f"dZ must have shape {(W.shape[0], A_prev.shape[1])} (n_l, m), got dZ {dZ.shape}")
+        raise ValueError(
+            f"dZ must have shape {(W.shape[0], A_prev.shape[1])} (n_l, m) to match W {W.shape} and A_prev {A_prev.shape}, "
+            f"got dZ {dZ.shape}"
+        )
     m = A_prev.shape[1]
     dW = 1.0 / m * np.dot(dZ, A_prev.T)
     db = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
@@ -104,7 +112,12 @@ def linear_activation_backward(dA: np.ndarray, cache: Cache, activation: str) ->
     """dZ = dA * g'(Z), then :func:`linear_backward`; returns dA_prev, dW, db."""
     check_activation(activation)
     linear_cache, Z = cache
-    dZ = BACKWARD[activation](dA, Z)
+    dA = as_array("dA", dA, ndim=2)
+    if dA.shape != np.shape(Z):
+        raise ValueError(f"dA must have the shape of Z in the cache {np.shape(Z)} (n_l, m), got dA {dA.shape}")
+    # The layer cache keeps Z only; softmax_backward wants its own (Z, A) cache.
+    activation_cache = softmax(Z)[1] if activation == "softmax" else Z
+    dZ = BACKWARD[activation](dA, activation_cache)
     return linear_backward(dZ, linear_cache)
 
 
@@ -119,8 +132,13 @@ def L_model_backward(AL: np.ndarray, Y: np.ndarray, caches: list[Cache]) -> dict
     """
     AL = as_array("AL", AL, ndim=2)
     Y = check_labels(Y, AL)
+    ZL = caches[-1][1]
+    if np.shape(ZL) != AL.shape:
+        raise ValueError(
+            f"AL has shape {AL.shape} but Z[L] in caches[-1] has shape {np.shape(ZL)}: they must come from one forward pass"
+        )
     dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    dZL = sigmoid_backward(dAL, caches[-1][1])
+    dZL = sigmoid_backward(dAL, ZL)
     return backward_from_output(dZL, caches)
 
 
@@ -145,7 +163,9 @@ def update_parameters(params: dict, grads: dict, learning_rate: float) -> dict[s
             if f"d{name}" not in grads:
                 raise ValueError(f"grads lacks 'd{name}' for parameters[{name!r}]")
             if np.shape(grads[f"d{name}"]) != np.shape(params[name]):
-                raise ValueError(f"grads['d{name}'] has shape {np.shape(grads[f'd{name}'])} but {name} has shape {np.shape(params[name])}")
+                raise ValueError(
+                    f"grads['d{name}'] has shape {np.shape(grads[f'd{name}'])} but {name} has shape {np.shape(params[name])}"
+                )
             parameters[name] = params[name] - learning_rate * grads[f"d{name}"]
     return parameters
 
