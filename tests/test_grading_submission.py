@@ -1,0 +1,61 @@
+"""Reading submissions: only definitions are kept; broken cells cost only themselves."""
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from gradelab.grading.submission import SubmissionError, load_submission
+
+
+def write_notebook(path, *sources):
+    cells = [new_markdown_cell("# title")] + [new_code_cell(source) for source in sources]
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+def test_notebook_keeps_imports_definitions_and_constants_only(tmp_path):
+    path = write_notebook(tmp_path / "a.ipynb",
+                          "import numpy as np\n%matplotlib inline\n!pip install x\nlayers_dims = [2, 10, 5, 1]\nX = np.ones(3)",
+                          "def f(x):\n    return x + 1\nprint(f(1))\nwhile True:\n    pass",
+                          "%%bash\necho hi",
+                          "@staticmethod\ndef g():\n    return 2\nclass C:\n    pass")
+    submission = load_submission(path)
+    source = submission.source
+    assert "import numpy as np" in source and "layers_dims = [2, 10, 5, 1]" in source
+    assert "def f(x)" in source and "@staticmethod" in source and "class C" in source
+    for left_out in ("pip", "matplotlib", "np.ones", "print(", "while True", "echo"):
+        assert left_out not in source
+    assert submission.skipped == 3 and not submission.problems
+    assert [origin for origin, _ in submission.definitions][:2] == ["cell 2, line 1", "cell 2, line 4"]
+
+
+def test_syntax_error_is_reported_with_cell_and_line_and_other_cells_survive(tmp_path):
+    path = write_notebook(tmp_path / "b.ipynb", "def good():\n    return 1", "def bad(:\n    pass", "def later():\n    return 2")
+    submission = load_submission(path)
+    assert submission.problems == ["cell 3, line 1: syntax error: invalid syntax; the definitions in this cell were not graded"]
+    assert "def good" in submission.source and "def later" in submission.source
+
+
+def test_python_file_with_a_syntax_error_keeps_its_other_definitions(tmp_path):
+    path = tmp_path / "c.py"
+    path.write_text("import numpy as np\n\ndef ok():\n    return 1\n\ndef broken(\n    return 2\n\ndef fine():\n    return 3\n")
+    submission = load_submission(path)
+    assert len(submission.problems) == 1 and "line 6" in submission.problems[0]
+    assert "def ok" in submission.source and "def fine" in submission.source and "broken" not in submission.source
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("x.txt", "hello", "must be a .py file or a .ipynb notebook"),
+    ("x.ipynb", "{not json", "not valid notebook JSON"),
+    ("x.py", b"\xff\xfe\x00bad", "not UTF-8"),
+])
+def test_unreadable_submissions_raise_clear_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(SubmissionError, match=message):
+        load_submission(path)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(SubmissionError, match="nothing.py does not exist"):
+        load_submission(tmp_path / "nothing.py")
