@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import sklearn.datasets
 
 
 def generate_dataset(
     n_samples_train: int, n_samples_test: int, noise_train: float, noise_test: float, seed_train: int, seed_test: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Two ``make_circles`` sets: X of shape (m, 2), Y of shape (m,), each with its own seed."""
+    import sklearn.datasets  # imported here: it takes about a second, and most users of gradelab.nn never need it
+
     train_X, train_Y = sklearn.datasets.make_circles(n_samples=n_samples_train, noise=noise_train, random_state=seed_train)
     test_X, test_Y = sklearn.datasets.make_circles(n_samples=n_samples_test, noise=noise_test, random_state=seed_test)
     return train_X, train_Y, test_X, test_Y
