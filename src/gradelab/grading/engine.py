@@ -29,6 +29,7 @@ from .checks import Finding, compare, default_namer
 from .sandbox import CallFailed, CallResult, Limits, Sandbox
 from .spec import Assignment, Case, Exercise, Mistake
 from .submission import Submission, SubmissionError, load_submission
+from .wire import resolve_refs
 from .worker import GLOBAL_SEED
 
 REFERENCE_SEED = GLOBAL_SEED  # the same fixed global state as in the worker, so seed-ignoring mistakes can be recognized
@@ -45,10 +46,20 @@ def fixed_global_rng(seed: int = REFERENCE_SEED) -> Iterator[None]:
         np.random.set_state(saved)
 
 
-def run_reference(function: Callable[..., Any], args: Sequence, kwargs: dict) -> Any:
-    """Call trusted code on private copies with the global random state fixed."""
+def run_reference(function: Callable[..., Any], args: Sequence, kwargs: dict, modules: Sequence[str] | None = None) -> Any:
+    """Call trusted code on private copies with the global random state fixed.
+
+    Functions named in the arguments (wire.Ref) are resolved first; ``modules`` limits them to the student
+    modules where the arguments came from the worker (None: the grader's own case inputs).
+    """
+    args, kwargs = resolve_refs((copy.deepcopy(list(args)), copy.deepcopy(kwargs)), modules)
     with fixed_global_rng():
-        return function(*copy.deepcopy(list(args)), **copy.deepcopy(kwargs))
+        return function(*args, **kwargs)
+
+
+def adapt_output(exercise: Exercise, value: Any) -> Any:
+    """The reference's (or a known mistake's) output as the worker sends the student's: through ``output_adapter``."""
+    return value if exercise.output_adapter is None else resolve_refs(exercise.output_adapter, None)(value)
 
 
 @dataclass
@@ -105,7 +116,8 @@ class Probe:
         self.sandbox, self.exercise, self.stand_ins = sandbox, exercise, stand_ins
 
     def call(self, *args: Any, **kwargs: Any) -> Any:
-        result = self.sandbox.call(self.exercise.function, list(args), kwargs, self.stand_ins)
+        result = self.sandbox.call(self.exercise.function, list(args), kwargs, self.stand_ins,
+                                   adapter=self.exercise.output_adapter)
         if not result.ok:
             raise CallFailed(_error_text(result.error))
         return result.value
@@ -130,7 +142,8 @@ def grade_submission(assignment: Assignment, submission: Submission, exercises: 
                      limits: Limits | None) -> GradeReport:
     problems = list(submission.problems)
     outcomes: list[ExerciseOutcome] = []
-    with Sandbox(submission.definitions, limits) as sandbox:
+    with Sandbox(submission.definitions, limits, student_modules=assignment.student_modules, preload=assignment.preload,
+                 protected=assignment.extras.get("protected", ())) as sandbox:
         loaded = sandbox.start()
         problems.extend(loaded.get("problems", []))
         if not loaded.get("ok"):
@@ -146,6 +159,7 @@ def grade_submission(assignment: Assignment, submission: Submission, exercises: 
             if outcome.status != "passed":
                 failed.add(exercise.function)
             outcomes.append(outcome)
+    problems.extend(f"the submission {refused}" for refused in sandbox.refused)
     return GradeReport(assignment, str(submission.path), outcomes, problems, hidden)
 
 
@@ -176,9 +190,9 @@ def grade_exercise(assignment: Assignment, exercise: Exercise, sandbox: Sandbox,
 
 def _grade_case(exercise: Exercise, case: Case, sandbox: Sandbox, stand_ins: dict) -> CaseOutcome:
     args, kwargs = case.make_inputs(np.random.default_rng(case.seed))
-    expected = run_reference(exercise.reference, args, kwargs)
+    expected = adapt_output(exercise, run_reference(exercise.reference, args, kwargs))
     try:
-        result = sandbox.call(exercise.function, list(args), dict(kwargs), stand_ins)
+        result = sandbox.call(exercise.function, list(args), dict(kwargs), stand_ins, adapter=exercise.output_adapter)
     except CallFailed as error:
         message = f"{exercise.function} {error}; the remaining cases of this exercise were not run"
         return CaseOutcome(case, passed=False, findings=[Finding("fail", message)], crashed=True)
@@ -187,7 +201,8 @@ def _grade_case(exercise: Exercise, case: Case, sandbox: Sandbox, stand_ins: dic
         findings.insert(0, Finding("fail", f"{exercise.function} raised {_error_text(result.error)}"))
         return CaseOutcome(case, passed=False, findings=findings, seconds=result.seconds)
     namer = exercise.name_path or default_namer(exercise.output_name)
-    findings[:0] = compare(expected, result.value, namer, exercise.tolerance, exercise.strict_dtype)
+    if exercise.compare_output:
+        findings[:0] = compare(expected, result.value, namer, exercise.tolerance, exercise.strict_dtype)
     for check in exercise.case_checks:
         findings.extend(check(args, kwargs, expected, result.value))
     passed = not any(finding.kind == "fail" for finding in findings)
@@ -204,6 +219,8 @@ def _call_notes(exercise: Exercise, result: CallResult) -> list[Finding]:
         names = ", ".join(_argument_name(exercise, position) for position in result.mutated)
         notes.append(Finding("warn", f"{exercise.function} changed its input {names} in place; the grader passed a copy, "
                                      "but a caller's array would be modified"))
+    for refused in result.refused:  # even where the student's code caught the error, the attempt is reported
+        notes.append(Finding("warn", f"{exercise.function} {refused}"))
     if result.stdout.strip():
         notes.append(Finding("info", f"{exercise.function} printed: {result.stdout.strip()[:300]}"))
     return notes
@@ -216,7 +233,7 @@ def _argument_name(exercise: Exercise, position: str) -> str:
 
 def _reference_answer(assignment: Assignment) -> Callable[[str, list, dict], Any]:
     def answer(name: str, args: list, kwargs: dict) -> Any:
-        return run_reference(assignment.reference_of(name), args, kwargs)
+        return run_reference(assignment.reference_of(name), args, kwargs, assignment.student_modules)
 
     return answer
 
@@ -250,7 +267,7 @@ def match_mistake(exercise: Exercise, cases: Sequence[CaseOutcome]) -> Mistake |
 def _same_as_mistake(exercise: Exercise, mistake: Mistake, outcome: CaseOutcome, namer: Callable) -> bool:
     args, kwargs = outcome.case.make_inputs(np.random.default_rng(outcome.case.seed))
     try:
-        wrong = run_reference(mistake.function, args, kwargs)
+        wrong = adapt_output(exercise, run_reference(mistake.function, args, kwargs))
     except Exception:  # noqa: BLE001 - a mistake may simply not run on some inputs
         return False
     return not any(f.kind == "fail" for f in compare(wrong, outcome.value, namer, exercise.tolerance, exercise.strict_dtype))

@@ -4,10 +4,18 @@ Student code runs only in the child. A call that hangs past its timeout, or a
 worker that dies, is reported as a :class:`CallFailed` with a plain-words
 reason; the sandbox then starts a fresh worker, loads the same source again,
 and the next call goes on as if nothing happened.
+
+Workers are forked from a warm fork server (:mod:`.forkserver`) when one can
+be used, else spawned as a fresh ``python -I``; ``GRADELAB_NO_FORKSERVER=1``
+forces the latter. Either way a worker leads its own session and process
+group, runs in a private temporary folder with a clean environment and
+stdin closed, and sets its resource limits and import guard before the
+first line of student code (the ``config`` of the load request).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,14 +23,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import forkserver
 from .channel import Channel, ChannelClosed, ChannelTimeout
-from .wire import WireError
+from .wire import Ref, WireError
 
 StandInHandler = Callable[[str, list, dict], Any]
+#: Stand-in calls one call may make: the reference answers them in the grader's process.
+MAX_STAND_IN_CALLS = 1000
 
 
 @dataclass
@@ -37,6 +48,7 @@ class CallResult:
     mutated: list[str] = field(default_factory=list)
     stand_ins_called: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    refused: list[str] = field(default_factory=list)  # imports and file accesses the guard refused during the call
 
 
 class CallFailed(RuntimeError):
@@ -49,18 +61,83 @@ class Limits:
     load_timeout: float = 30.0  # wall-clock seconds to run the submission's definitions
     memory_mb: int = 2048  # address space of the worker
     max_reply_bytes: int = 64 * 2**20
+    file_mb: int = 64  # largest file the worker may write
+    open_files: int = 256
+    processes: int = 32  # processes the worker may start (not enforced for root: see limits.py)
+
+    def config(self) -> dict:
+        return {"timeout": self.timeout, "load_timeout": self.load_timeout, "memory_mb": self.memory_mb,
+                "max_reply_bytes": self.max_reply_bytes, "file_mb": self.file_mb, "open_files": self.open_files,
+                "processes": self.processes}
+
+
+def worker_env(home: str) -> dict[str, str]:
+    """The whole environment of a worker (and of the fork server): nothing of the grader's leaks in."""
+    env = {"PATH": os.defpath, "HOME": home, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # set here because some CPUs need them
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+class _Spawned:
+    """A worker started as a fresh interpreter; the grader is its parent and reaps it."""
+
+    def __init__(self, fd: int, cwd: str) -> None:
+        env = dict(worker_env(cwd), GRADELAB_FD=str(fd))
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "gradelab.grading.worker"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(fd,), cwd=cwd, env=env, start_new_session=True,
+        )
+        self.pid = self.process.pid
+
+    def exit_code(self, timeout: float) -> int | None:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+class _Forked:
+    """A worker forked by the fork server, which is its parent: only the server can tell its exit status."""
+
+    def __init__(self, server: forkserver.ForkServer, fd: int, cwd: str, preload: Sequence[str]) -> None:
+        self.server = server
+        self.pid = server.spawn(fd, cwd, preload)
+
+    def exit_code(self, timeout: float) -> int | None:
+        try:
+            return self.server.status(self.pid, timeout)
+        except (ConnectionError, ChannelTimeout, WireError):
+            return None
+
+
+def _launch(fd: int, cwd: str, preload: Sequence[str]) -> _Spawned | _Forked:
+    if forkserver.enabled():
+        try:
+            return _Forked(forkserver.shared(worker_env("/")), fd, cwd, preload)
+        except (OSError, ConnectionError, ChannelTimeout, WireError, KeyError):
+            pass  # no fork server here: a plain spawn is slower, not less safe
+    return _Spawned(fd, cwd)
 
 
 class Sandbox:
     """One worker process at a time, restarted after any failure."""
 
-    def __init__(self, definitions: list[tuple[str, str]], limits: Limits | None = None) -> None:
+    def __init__(self, definitions: list[tuple[str, str]], limits: Limits | None = None, student_modules: Sequence[str] = (),
+                 preload: Sequence[str] = (), protected: Sequence[str] = ()) -> None:
         self.definitions = definitions
         self.limits = limits or Limits()
-        self.process: subprocess.Popen | None = None
+        self.student_modules, self.preload, self.protected = list(student_modules), list(preload), list(protected)
+        self.process: _Spawned | _Forked | None = None
+        self.pid: int | None = None
+        self._next_id = 0
         self.channel: Channel | None = None
         self.load_reply: dict = {}
         self.restarts = 0
+        self.refused: list[str] = []  # what the guard refused, over every worker of this sandbox
         self._tmpdir: tempfile.TemporaryDirectory | None = None
 
     def __enter__(self) -> Sandbox:
@@ -74,30 +151,39 @@ class Sandbox:
         self.close()
         parent, child = socket.socketpair()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="gradelab-worker-")
-        env = {"GRADELAB_FD": str(child.fileno()), "PATH": os.defpath, "HOME": self._tmpdir.name,
-               "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # set here because some CPUs need them
-            if key in os.environ:
-                env[key] = os.environ[key]
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-m", "gradelab.grading.worker"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(child.fileno(),), cwd=self._tmpdir.name, env=env, start_new_session=True,
-        )
-        child.close()
-        self.channel = Channel(parent, self.limits.max_reply_bytes)
         try:
-            self.channel.send({"op": "load", "definitions": self.definitions})
-            self.load_reply = self.channel.receive(self.limits.load_timeout)
+            self.process = _launch(child.fileno(), self._tmpdir.name, self.preload)
+        finally:
+            child.close()
+        self.pid = self.process.pid
+        # The grader reads at most a little more than the worker may send (the reply's own framing).
+        self.channel = Channel(parent, self.limits.max_reply_bytes + 2**16)
+        config = dict(self.limits.config(), student_modules=self.student_modules, protected=self.protected)
+        try:
+            self.load_reply = self._exchange({"op": "load", "definitions": self.definitions, "config": config},
+                                             self.limits.load_timeout)
+            self.refused.extend(str(item) for item in self.load_reply.get("refused", []) if item not in self.refused)
         except (ChannelTimeout, ChannelClosed, WireError) as error:
             reason = self._failure_reason(error, self.limits.load_timeout)
             self.close()
             self.load_reply = {"ok": False, "error": {"type": "WorkerFailed", "message": reason, "traceback": ""}}
         return self.load_reply
 
+    def _exchange(self, request: dict, timeout: float) -> Any:
+        """Send a numbered request and wait for the reply with the same number."""
+        self._next_id += 1
+        request["id"] = self._next_id
+        self.channel.send(request)
+        reply = self.channel.receive(timeout)
+        _check_id(reply, self._next_id)
+        return reply
+
     def call(self, function: str, args: list, kwargs: dict, stand_ins: dict[str, StandInHandler] | None = None,
-             timeout: float | None = None) -> CallResult:
-        """Call ``function(*args, **kwargs)`` in the worker; stand-in calls are answered by ``stand_ins``."""
+             timeout: float | None = None, adapter: Ref | None = None) -> CallResult:
+        """Call ``function(*args, **kwargs)`` in the worker; stand-in calls are answered by ``stand_ins``.
+
+        ``adapter``: a student-module function the worker applies to the return value (``Exercise.output_adapter``).
+        """
         if self.channel is None:
             self.restarts += 1
             self.start()
@@ -108,41 +194,53 @@ class Sandbox:
         started = time.monotonic()
         called: list[str] = []
         try:
-            self.channel.send({"op": "call", "function": function, "args": args, "kwargs": kwargs, "stand_ins": sorted(stand_ins)})
-            while True:
-                reply = self.channel.receive(max(0.0, started + timeout - time.monotonic()))
-                if reply.get("op") != "stand_in":
-                    break
-                called.append(reply["function"])
-                self.channel.send(_answer_stand_in(stand_ins, reply))
-        except (ChannelTimeout, ChannelClosed, WireError, KeyError, AttributeError) as error:
+            reply = self._call_exchange(function, args, kwargs, stand_ins, timeout, started, called, adapter)
+        except (ChannelTimeout, ChannelClosed, WireError, KeyError, AttributeError, TypeError, ValueError) as error:
             reason = self._failure_reason(error, timeout)
             self.close()
             raise CallFailed(reason) from None
+        self.refused.extend(item for item in map(str, reply.get("refused", [])) if item not in self.refused)
+        if reply.get("failure"):
+            if reply.get("fatal"):
+                self.close()
+            raise CallFailed(str(reply["failure"]))
         return CallResult(ok=bool(reply.get("ok")), value=reply.get("value"), error=reply.get("error"),
                           stdout=str(reply.get("stdout", "")), rng_used=bool(reply.get("rng_used")),
                           mutated=list(reply.get("mutated", [])), stand_ins_called=called,
-                          seconds=time.monotonic() - started)
+                          seconds=time.monotonic() - started, refused=list(map(str, reply.get("refused", []))))
+
+    def _call_exchange(self, function: str, args: list, kwargs: dict, stand_ins: dict[str, StandInHandler], timeout: float,
+                       started: float, called: list[str], adapter: Ref | None = None) -> dict:
+        """One call, answering its stand-in requests; every message must carry this call's number."""
+        self._next_id += 1
+        call_id = self._next_id
+        self.channel.send({"op": "call", "id": call_id, "function": function, "args": args, "kwargs": kwargs,
+                           "stand_ins": sorted(stand_ins), "timeout": timeout, "adapter": adapter})
+        while True:
+            reply = self.channel.receive(max(0.0, started + timeout - time.monotonic()))
+            _check_id(reply, call_id)
+            if reply.get("op") != "stand_in":
+                return reply
+            if len(called) >= MAX_STAND_IN_CALLS:
+                raise WireError(f"more than {MAX_STAND_IN_CALLS} calls of graded functions in one call")
+            called.append(str(reply["function"]))
+            self.channel.send(_answer_stand_in(stand_ins, reply))
 
     def _failure_reason(self, error: Exception, timeout: float) -> str:
         if isinstance(error, ChannelTimeout):
             return f"timed out after {timeout:g} s"
         if isinstance(error, WireError):
             return f"sent back data the grader refuses: {error}"
-        code = self.process.poll() if self.process else None
-        if code is None and self.process is not None:
-            try:
-                code = self.process.wait(timeout=1.0)
-            except subprocess.TimeoutExpired:
-                code = None
-        return _exit_reason(code)
+        code = self.process.exit_code(1.0) if self.process is not None else None
+        return _exit_reason(code, self.limits.memory_mb)
 
     def close(self) -> None:
         if self.channel is not None:
             self.channel.close()
             self.channel = None
         if self.process is not None:
-            _kill_group(self.process)
+            kill_session(self.process.pid)
+            self.process.exit_code(5.0)  # reap it (the fork server reaps its own children)
             self.process = None
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
@@ -159,25 +257,50 @@ def _answer_stand_in(stand_ins: dict[str, StandInHandler], request: dict) -> dic
         return {"ok": False, "message": f"the reference {name} could not run on the arguments your code passed: {error}"}
 
 
-def _exit_reason(code: int | None) -> str:
+def _check_id(reply: Any, expected: int) -> None:
+    if not isinstance(reply, dict):
+        raise WireError(f"a reply must be a dict, got {type(reply).__name__}")
+    if reply.get("id") != expected:
+        raise WireError("a reply that does not answer the grader's request (something else wrote to the worker's socket)")
+
+
+def _exit_reason(code: int | None, memory_mb: int = 0) -> str:
     if code is None:
         return "the worker stopped answering"
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals.__members__.values() else str(-code)
-        meaning = {"SIGSEGV": "crashed (segmentation fault)", "SIGKILL": "was killed (often: out of memory)",
+        killed = f"was killed (often: it used more than {memory_mb} MiB of memory)" if memory_mb else "was killed"
+        meaning = {"SIGSEGV": "crashed (segmentation fault)", "SIGKILL": killed, "SIGBUS": "crashed (bus error)",
                    "SIGXCPU": "used up its CPU time", "SIGXFSZ": "wrote a file larger than allowed",
                    "SIGABRT": "aborted"}.get(name, f"was stopped by signal {name}")
         return f"the worker {meaning}"
     return f"the worker exited with status {code} before answering"
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    """Kill the worker and everything it started (it leads its own process group)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def session_members(sid: int) -> list[int]:
+    """Processes whose session id is ``sid``: a worker and whatever it started, even in other process groups."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        if int(fields[3]) == sid:
+            members.append(int(entry))
+    return members
+
+
+def kill_session(pid: int) -> None:
+    """Kill the worker's process group, then any process left in its session (one that moved to its own group).
+
+    A process that started a new session of its own escapes both; the fork server, a child subreaper,
+    kills those once they are orphaned (see forkserver.py and docs/SECURITY.md).
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    for member in session_members(pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(member, signal.SIGKILL)

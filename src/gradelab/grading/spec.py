@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .wire import Ref
+
 #: Builds a case's (args, kwargs) from the case's own generator.
 InputMaker = Callable[[np.random.Generator], tuple[list, dict]]
 #: Names a position in an output tree in course notation, e.g. (1, 0, 0, 0) -> "caches[0] linear cache A[0] = X".
@@ -67,9 +69,15 @@ class Exercise:
     alternatives: Sequence[Callable[..., Any]] = ()  # correct variants: the test suite checks they score full marks
     # Extra checks run on every case after the value comparison (e.g. finite differences).
     case_checks: Sequence[Callable[..., list]] = ()
+    # False where many outputs are right (a trained model's parameters): the case_checks alone judge each case.
+    # Known mistakes are still recognized by their values.
+    compare_output: bool = True
     # When values differ from the reference, a second verdict that can still accept the answer
     # (e.g. a statistical check of a seeded initializer); it may call the student's function again.
     accept_if: Callable[..., tuple[bool, list]] | None = None
+    # A student-module function turning the return value into plain data (a model into a dict of its layers):
+    # the worker applies it before sending, the grader to the reference's and the known mistakes' outputs.
+    output_adapter: Ref | None = None
 
     def public_cases(self) -> list[Case]:
         return [case for case in self.cases if not case.hidden]
@@ -85,6 +93,8 @@ class Assignment:
     exercises: Sequence[Exercise]
     #: Modules students import that the worker may import too (helpers the course hands out).
     student_modules: Sequence[str] = ()
+    #: Heavy modules the worker imports before the submission (once, in the fork server), e.g. "sklearn.datasets".
+    preload: Sequence[str] = ()
     description: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -121,5 +121,6 @@ ASSIGNMENT = Assignment(
     name="initialization",
     title="Initialization: zeros, large random and He",
     exercises=EXERCISES,
+    preload=["numpy", "sklearn.datasets", "matplotlib.pyplot"],  # what its notebook imports: loaded once, not per worker
     description="Generate the circles data, bring it into the course's layout, and implement three initializations.",
 )

@@ -1,0 +1,239 @@
+"""A fork server ("zygote"): one warm process that forks a fresh worker per sandbox in milliseconds.
+
+Starting Python and importing NumPy costs ~0.15 s per worker, sklearn ~1 s
+more. The zygote is started once per grader process, with the workers'
+clean environment (one BLAS thread, so forking is safe), imports NumPy, the
+worker and the modules assignments preload, and then only forks. It never
+runs student code itself: a forked child calls ``os.setsid()``, moves into its
+private folder and becomes a worker, which sets its limits and guard when
+the load request arrives, exactly as a spawned one.
+
+The grader talks to it over a socket pair: ``spawn`` (with the worker's end
+of a socket pair passed by ``send_fds``) answers the child's pid; ``status``
+answers a child's exit status, since only the zygote, its parent, can reap it.
+The zygote is also a child subreaper: processes a worker started and left
+behind are re-parented to it, and it kills them. When the grader goes away,
+the zygote kills every worker's process group and exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+
+from .channel import Channel, ChannelClosed
+
+PR_SET_CHILD_SUBREAPER = 36
+SWEEP_SECONDS = 0.5
+
+
+class Zygote:
+    """The server side: runs in the zygote process."""
+
+    def __init__(self, control: socket.socket) -> None:
+        self.control = control
+        self.channel = Channel(control)
+        self.workers: set[int] = set()
+        self.exited: dict[int, int] = {}
+
+    def serve(self) -> None:
+        while True:
+            ready = select.select([self.control], [], [], SWEEP_SECONDS)[0]
+            self._reap()
+            self._sweep_orphans()
+            if not ready:
+                continue
+            try:
+                request, fds = self._receive()
+            except (ConnectionError, ChannelClosed):
+                return self._shutdown()
+            self.channel.send(self._handle(request, fds))
+
+    def _receive(self) -> tuple[dict, list[int]]:
+        data, fds, _, _ = socket.recv_fds(self.control, 1, 1)
+        if not data:
+            raise ConnectionError("the grader went away")
+        return self.channel.receive(), fds
+
+    def _handle(self, request: dict, fds: list[int]) -> dict:
+        op = request.get("op")
+        if op == "spawn":
+            preload(request.get("preload", ()))
+            return {"pid": self._fork(fds[0], str(request["cwd"]))}
+        for fd in fds:
+            os.close(fd)
+        if op == "status":
+            return {"code": self._status(int(request["pid"]), float(request.get("timeout", 0)))}
+        if op == "preload":
+            return {"failed": preload(request.get("modules", ()))}
+        return {"error": f"unknown request {op!r}"}
+
+    def _fork(self, fd: int, cwd: str) -> int:
+        pid = os.fork()
+        if pid == 0:
+            _become_worker(self.control, fd, cwd)  # never returns
+        os.close(fd)
+        self.workers.add(pid)
+        return pid
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.workers:
+                self.workers.discard(pid)
+                self.exited[pid] = os.waitstatus_to_exitcode(status)
+
+    def _status(self, pid: int, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self._reap()
+            if pid in self.exited:
+                return self.exited.pop(pid)
+            if pid not in self.workers or time.monotonic() >= deadline:
+                return None
+            time.sleep(0.005)
+
+    def _sweep_orphans(self) -> None:
+        """Kill processes re-parented to us (a worker's children that outlived it): only workers are ours."""
+        me = str(os.getpid())
+        for pid in _children_of(me):
+            if pid not in self.workers:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
+    def _shutdown(self) -> None:
+        for pid in self.workers:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        os._exit(0)
+
+
+def _children_of(ppid: str) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1].decode() == ppid:
+            children.append(int(entry))
+    return children
+
+
+def _become_worker(control: socket.socket, fd: int, cwd: str) -> None:
+    """In the forked child: a new session, a private folder, fresh random state, then the worker's loop."""
+    code = 0
+    try:
+        control.close()
+        os.setsid()
+        os.chdir(cwd)
+        os.environ["HOME"] = cwd
+        import random
+
+        random.seed()  # the zygote's state is every worker's state after fork
+        from . import worker
+
+        worker.serve_fd(fd)
+    except BaseException:  # noqa: BLE001 - whatever happens, the child must not return into the zygote's loop
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def preload(modules: Sequence[str]) -> list[str]:
+    """Import trusted modules once, in the zygote, so every worker starts with them; names that fail come back."""
+    failed = []
+    for name in modules:
+        if name in sys.modules:
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing optional module is the submission's problem, not the zygote's
+            failed.append(name)
+    return failed
+
+
+def zygote_main() -> None:
+    fd = int(os.environ.pop("GRADELAB_ZYGOTE_FD"))
+    with contextlib.suppress(OSError):
+        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    preload(["numpy", "gradelab.grading.worker"])
+    Zygote(socket.socket(fileno=fd)).serve()
+
+
+class ForkServer:
+    """The grader's side: one per grader process, started lazily, shared by every sandbox (thread-safe)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        parent, child = socket.socketpair()
+        env = dict(env, GRADELAB_ZYGOTE_FD=str(child.fileno()))
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "gradelab.grading.forkserver"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(child.fileno(),), cwd="/", env=env, start_new_session=True,
+        )
+        child.close()
+        self.sock = parent
+        self.channel = Channel(parent)
+        self.lock = threading.Lock()
+        self.owner = os.getpid()
+
+    def request(self, message: dict, fd: int | None = None, timeout: float = 60.0) -> dict:
+        with self.lock:
+            socket.send_fds(self.sock, [b"\0"], [fd] if fd is not None else [])
+            self.channel.send(message)
+            return self.channel.receive(timeout)
+
+    def spawn(self, fd: int, cwd: str, preload_modules: Sequence[str] = ()) -> int:
+        return int(self.request({"op": "spawn", "cwd": cwd, "preload": list(preload_modules)}, fd)["pid"])
+
+    def status(self, pid: int, timeout: float = 0.0) -> int | None:
+        code = self.request({"op": "status", "pid": pid, "timeout": timeout}, timeout=timeout + 30)["code"]
+        return None if code is None else int(code)
+
+    def alive(self) -> bool:
+        return self.owner == os.getpid() and self.process.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+_SERVER: ForkServer | None = None
+_SERVER_LOCK = threading.Lock()
+
+
+def enabled() -> bool:
+    return os.environ.get("GRADELAB_NO_FORKSERVER", "") in ("", "0") and hasattr(os, "fork") and hasattr(socket, "send_fds")
+
+
+def shared(env: dict[str, str]) -> ForkServer:
+    """The grader process's fork server, started on first use (and again after a fork of the grader, or its death)."""
+    global _SERVER
+    with _SERVER_LOCK:
+        if _SERVER is None or not _SERVER.alive():
+            _SERVER = ForkServer(env)
+        return _SERVER
+
+
+if __name__ == "__main__":
+    zygote_main()

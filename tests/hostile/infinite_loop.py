@@ -1,0 +1,3 @@
+def initialize_parameters_zeros(layers_dims):
+    while True:
+        pass
