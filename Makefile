@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,21 @@ $(DEV_STAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/gradelab study init --out out/study-init
 
-test: $(DEV_STAMP)
+# Chromium from the system's packages, for tests/test_report_browser.py (skipped with a reason when missing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	    else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium; fi; } || \
+	  echo "chromium could not be installed: the browser test will be skipped"
+
+test: $(DEV_STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_study_init.py
+	$(BIN)/python benchmarks/bench_conv.py
+	$(BIN)/python benchmarks/bench_batch.py --n 200
 
 clean:
 	rm -rf out .pytest_cache
