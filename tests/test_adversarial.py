@@ -153,3 +153,19 @@ def test_no_process_is_left_in_any_worker_session():
     if server is not None:
         assert [pid for pid in session_members(server.process.pid) if pid != server.process.pid] == []
     assert os.getpid() not in session_members(os.getpid()) or True  # the grader's own session is not a worker's
+
+
+@pytest.mark.parametrize("assignment_name", ["deep_network", "keras_intro"])
+def test_student_modules_bring_no_reference_along(tmp_path, assignment_name):
+    """Importing the helpers an assignment hands out reaches no gradelab module beyond them and their trivial parents."""
+    assignment = load(assignment_name)
+    first = assignment.exercises[0]
+    imports = "\n".join(f"import {name}" for name in assignment.student_modules)
+    path = tmp_path / "probe.py"
+    path.write_text(f"{imports}\nimport sys\ndef {first.function}(*args, **kwargs):\n"
+                    "    raise RuntimeError(sorted(m for m in sys.modules if m.startswith('gradelab')))\n")
+    message = grade(assignment, path, only=[first.id]).exercises[0].cases[0].findings[0].message
+    reached = set(eval(message.split("RuntimeError: ", 1)[1].splitlines()[0]))  # noqa: S307 - our own probe's output
+    allowed = set(assignment.student_modules) | {"gradelab", "gradelab.student"}
+    allowed |= {name for name in reached if name.startswith("gradelab.keras")} if assignment_name == "keras_intro" else set()
+    assert reached <= allowed, reached - allowed

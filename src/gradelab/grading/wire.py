@@ -48,7 +48,7 @@ class Opaque:
 class Ref:
     """A function of a student-facing module, sent by name, since a function cannot cross as data.
 
-    ``Ref("gradelab.assignments.keras_intro.lab_utils", "sigmoid")`` in a case's inputs reaches the student's
+    ``Ref("gradelab.student.keras_lab", "sigmoid")`` in a case's inputs reaches the student's
     function as that very function (the worker resolves it, only within the assignment's student modules);
     ``Exercise.output_adapter`` names the function the worker applies to a return value that is not plain data.
     """

@@ -28,7 +28,7 @@ from . import alternatives as alt
 from . import fixtures as fx
 from . import judges, mistakes
 
-HELPERS = "gradelab.assignments.deep_network.dnn_utils"
+HELPERS = "gradelab.student.dnn_utils"
 
 
 def _bound_mistakes(listed: list[tuple], calls: tuple[str, ...]) -> list[Mistake]:

@@ -7,7 +7,7 @@ helpers, so it can run as a submission.
 
 import numpy as np
 
-from gradelab.assignments.deep_network.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward
+from gradelab.student.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward
 
 
 # --- initialize_parameters ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ recognize the mistakes in the grader.
 
 import numpy as np
 
-from gradelab.assignments.deep_network.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward
+from gradelab.student.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward
 
 
 # --- initialize_parameters ---------------------------------------------------------------------

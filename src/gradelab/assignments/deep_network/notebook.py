@@ -87,7 +87,7 @@ IMPORTS = """import copy
 
 import numpy as np
 
-from gradelab.assignments.deep_network.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward"""
+from gradelab.student.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward"""
 
 
 def build(functions: dict[str, str]) -> nbformat.NotebookNode:

@@ -5,7 +5,7 @@ import copy
 
 import numpy as np
 
-from gradelab.assignments.deep_network.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward
+from gradelab.student.dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward
 
 
 def initialize_parameters(n_x, n_h, n_y):

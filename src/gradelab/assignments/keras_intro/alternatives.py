@@ -7,8 +7,8 @@ run as a submission.
 
 import numpy as np
 
-from gradelab.assignments.keras_intro.lab_utils import sigmoid
 from gradelab.keras import Dense, Input, Sequential, set_seed
+from gradelab.student.keras_lab import sigmoid
 
 
 # --- my_dense ------------------------------------------------------------------------------------

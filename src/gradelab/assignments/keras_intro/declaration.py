@@ -4,10 +4,10 @@ Follows the course's "Neural network implementation in NumPy" lab, in Keras' lay
 row, W is (n_in, units) with one column per unit, b is (units,). Two engine features carry what is not
 plain data across the process boundary:
 
-* the activation ``g`` is a :class:`~gradelab.grading.wire.Ref` to a function of :mod:`.lab_utils`,
+* the activation ``g`` is a :class:`~gradelab.grading.wire.Ref` to a function of :mod:`gradelab.student.keras_lab`,
   which the worker resolves (sigmoid in some cases, relu in others, so a hard-coded sigmoid shows);
 * ``build_model`` returns a Sequential, which the worker turns into plain data with
-  ``lab_utils.describe_model`` (``output_adapter``) before sending it.
+  ``keras_lab.describe_model`` (``output_adapter``) before sending it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import numpy as np
 from ...grading.spec import Assignment, Case, Exercise, Mistake
 from ...grading.wire import Ref
 from ...keras import Dense, Input, Sequential
+from ...student.keras_lab import sigmoid
 from . import alternatives as alt
 from . import mistakes
-from .lab_utils import sigmoid
 
-LAB_UTILS = "gradelab.assignments.keras_intro.lab_utils"
+LAB_UTILS = "gradelab.student.keras_lab"
 # What submissions import: gradelab.keras (which itself uses gradelab.nn's activations and course bridge;
 # a student could reach them through it, which the dense loops graded here do not need) and the lab's helpers.
 STUDENT_MODULES = ("gradelab.keras", "gradelab.keras.layers", "gradelab.keras.models", "gradelab.keras.initializers",

@@ -23,7 +23,7 @@ cells. The instructor's grading adds hidden cases (other sizes, and relu as well
 
 SETUP = """import numpy as np
 
-from gradelab.assignments.keras_intro.lab_utils import relu, sigmoid
+from gradelab.student.keras_lab import relu, sigmoid
 from gradelab.keras import Dense, Input, Sequential, set_seed"""
 
 DENSE = """## 1 - One dense layer, unit by unit [2 points]

@@ -1,6 +1,6 @@
 """The helpers the course hands students: activations returning (A, cache) and their backward steps.
 
-Submissions import this module (``from gradelab.assignments.deep_network.dnn_utils import sigmoid, relu,
+Submissions import this module (``from gradelab.student.dnn_utils import sigmoid, relu,
 sigmoid_backward, relu_backward``), so it imports numpy only: the grader's worker allows it by name.
 The cache of each activation is Z itself.
 """

@@ -1,6 +1,6 @@
 """What the keras_intro lab hands students: activations to pass as ``g``, and a plain-data view of a model.
 
-Submissions import it (``from gradelab.assignments.keras_intro.lab_utils import sigmoid, relu``), so it
+Submissions import it (``from gradelab.student.keras_lab import sigmoid, relu``), so it
 imports only NumPy and gradelab.keras, both student-facing: the grader's worker allows it by name, and
 it finds here nothing of the grader's (the declaration and the reference live in modules it refuses).
 """
