@@ -24,8 +24,10 @@ def _add_study_commands(subparsers: argparse._SubParsersAction, argv: Sequence[s
 
 def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="students: check a notebook or .py file against the public cases")
-    check.add_argument("assignment", help="assignment name, see `gradelab assignments`")
-    check.add_argument("submission", help="your .ipynb notebook or .py file")
+    check.add_argument("assignment", help="assignment name, see `gradelab assignments` (leave out with --recorded)")
+    check.add_argument("submission", nargs="?", help="your .ipynb notebook or .py file")
+    check.add_argument("--recorded", metavar="FILE", help="check against recorded public cases (a bundle's "
+                       "tests/public_cases.wire) instead of the assignment's declaration")
     check.add_argument("--test_case", "--test-case", dest="test_case", help="check one exercise only (its id or function name)")
     check.add_argument("-v", "--verbose", action="store_true", help="show passing cases too")
     grade = subparsers.add_parser("grade", help="instructors: grade a submission with the hidden cases")
@@ -48,6 +50,8 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     assign.add_argument("assignment")
     assign.add_argument("folder")
     assign.add_argument("--force", action="store_true", help="replace an existing notebook (a student's work would be lost)")
+    assign.add_argument("--assignment-path", help="a Python file or folder declaring ASSIGNMENT, kept off the package: "
+                        "the bundle's checks then read its public cases, recorded in tests/public_cases.wire")
     subparsers.add_parser("assignments", help="list the assignments, their exercises and points")
     selftest = subparsers.add_parser("selftest", help="instructors: grade the solution, known mistakes and alternatives")
     selftest.add_argument("assignment")

@@ -24,11 +24,31 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 def check(args: argparse.Namespace) -> int:
     """Public cases only; exit 0 when every selected exercise passes."""
-    assignment = _assignment(args)
+    assignment, submission = _check_target(args)
     only = [args.test_case] if args.test_case else None
-    report = grade_file(assignment, args.submission, hidden=False, only=only, limits=_limits(args))
+    report = grade_file(assignment, submission, hidden=False, only=only, limits=_limits(args))
+    if args.recorded:
+        from .grading.recorded import add_recorded_notes
+
+        add_recorded_notes(report)
     render(report, verbose=args.verbose)
     return 0 if report.passed else 1
+
+
+def _check_target(args: argparse.Namespace) -> tuple[Assignment, str]:
+    """``check NAME SUBMISSION``, or ``check --recorded FILE SUBMISSION`` (a name before SUBMISSION must match)."""
+    if not args.recorded:
+        if args.submission is None:
+            raise ValueError("give the assignment and the submission: gradelab check ASSIGNMENT SUBMISSION")
+        return _assignment(args), args.submission
+    from .grading.recorded import load_recording
+
+    assignment = load_recording(args.recorded)
+    if args.submission is None:
+        return assignment, args.assignment
+    if args.assignment != assignment.name:
+        raise ValueError(f"{args.recorded} records assignment {assignment.name!r}, not {args.assignment!r}")
+    return assignment, args.submission
 
 
 def grade(args: argparse.Namespace) -> int:
@@ -52,9 +72,12 @@ def grade_batch(args: argparse.Namespace) -> int:
 
 
 def assign(args: argparse.Namespace) -> int:
+    """Write the student's bundle; an off-package assignment's checks read its recorded public cases."""
     from .grading.bundle import write_bundle
 
-    for path in write_bundle(load(args.assignment), args.folder, overwrite=args.force):
+    assignment_path = getattr(args, "assignment_path", None)
+    assignment = load(args.assignment, assignment_path)
+    for path in write_bundle(assignment, args.folder, overwrite=args.force, recorded=assignment_path is not None):
         print(f"wrote {path}")
     return 0
 

@@ -59,7 +59,9 @@ def run_reference(function: Callable[..., Any], args: Sequence, kwargs: dict, mo
 
 def adapt_output(exercise: Exercise, value: Any) -> Any:
     """The reference's (or a known mistake's) output as the worker sends the student's: through ``output_adapter``."""
-    return value if exercise.output_adapter is None else resolve_refs(exercise.output_adapter, None)(value)
+    if exercise.output_adapter is None or exercise.outputs_adapted:
+        return value
+    return resolve_refs(exercise.output_adapter, None)(value)
 
 
 @dataclass

@@ -78,6 +78,9 @@ class Exercise:
     # A student-module function turning the return value into plain data (a model into a dict of its layers):
     # the worker applies it before sending, the grader to the reference's and the known mistakes' outputs.
     output_adapter: Ref | None = None
+    # True where the reference and the known mistakes already return the adapter's plain data (a recorded
+    # assignment replays recorded outputs): the grader then applies ``output_adapter`` to the student's only.
+    outputs_adapted: bool = False
 
     def public_cases(self) -> list[Case]:
         return [case for case in self.cases if not case.hidden]
