@@ -55,8 +55,8 @@ def seeded_initializer_check(scale: Scale, layers_dims: Sequence[int] = (1000, 8
 
 
 def _distribution_findings(parameters: object, dims: list[int], scale: Scale, rel_tol: float, sigmas: float) -> list[Finding]:
-    if not isinstance(parameters, dict):
-        return [Finding("fail", f"expected a dict of parameters, got {type(parameters).__name__}")]
+    if not isinstance(parameters, dict) or not parameters:
+        return [Finding("fail", f"expected a dict of parameters, got {'an empty dict' if parameters == {} else type(parameters).__name__}")]
     findings = []
     for l in range(1, len(dims)):
         W, b = parameters.get(f"W{l}"), parameters.get(f"b{l}")

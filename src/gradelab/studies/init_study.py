@@ -42,6 +42,7 @@ LAYERS_DIMS = [2, 10, 5, 1]
 LEARNING_RATE = 0.01
 ITERATIONS = 15000
 RECORD_EVERY = 1000
+SEED = 3  # the course's initialization seed
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ class Run:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``gradelab study init``."""
     parser.add_argument("--out", type=Path, default=Path("out/study-init"), help="folder for the results (default: out/study-init)")
-    parser.add_argument("--seed", type=int, default=3, help="initialization seed of the random and He runs (default: 3, the course's)")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"initialization seed of the random and He runs (default: {SEED}, the course's)")
     parser.add_argument(
         "--seeds", type=int, default=1, metavar="N",
         help="repeat over N seeds (seed, seed+1, ...) and report mean and standard deviation (default: 1)",
@@ -301,6 +303,18 @@ def write_outputs(out: Path, runs: list[Run], engine: str, data: tuple[np.ndarra
         figures.save_png(figure, out / f"decision_{run.method.name}.png")
     figures.write_atomic(out / RUNS_CSV, runs_csv(runs, engine))
     return list(OUTPUT_FILES)
+
+
+def write_pickle_for_notebook(folder: Path, overwrite: bool = False, engine: str = "auto") -> Path:
+    """Train the three runs (default seed) and write only ``folder/initialization.pkl``, for a student bundle."""
+    path = Path(folder) / PICKLE
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} already exists; pass --force to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = circles()
+    _, runs = train_all(data, [SEED], engine, ITERATIONS, Console(stderr=True), show_progress=False)
+    figures.write_atomic(path, pickle.dumps(notebook_data(runs, data), protocol=4))
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
