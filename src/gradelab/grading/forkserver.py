@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .channel import Channel, ChannelClosed
 
@@ -123,19 +123,20 @@ class Zygote:
         os._exit(0)
 
 
-def _children_of(ppid: str) -> list[int]:
-    children = []
+def proc_stats() -> Iterator[tuple[int, list[bytes]]]:
+    """(pid, the fields of /proc/<pid>/stat after the command name) for every process still there to read."""
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1].decode() == ppid:
-            children.append(int(entry))
-    return children
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue  # it ended while we looked
+            yield int(entry), fields
+
+
+def _children_of(ppid: str) -> list[int]:
+    return [pid for pid, fields in proc_stats() if fields[1].decode() == ppid]
 
 
 def _become_worker(control: socket.socket, fd: int, cwd: str) -> None:

@@ -279,18 +279,7 @@ def _exit_reason(code: int | None, memory_mb: int = 0) -> str:
 
 def session_members(sid: int) -> list[int]:
     """Processes whose session id is ``sid``: a worker and whatever it started, even in other process groups."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue  # it ended while we looked
-        if int(fields[3]) == sid:
-            members.append(int(entry))
-    return members
+    return [pid for pid, fields in forkserver.proc_stats() if int(fields[3]) == sid]
 
 
 def kill_session(pid: int) -> None:

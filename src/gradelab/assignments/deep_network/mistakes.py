@@ -574,14 +574,17 @@ def tlm_one_iteration(X, Y, layers_dims, learning_rate=0.0075, num_iterations=30
     return _two_layer(X, Y, layers_dims, learning_rate, 1)
 
 
-TWO_LAYER_MODEL = [
+# The same five mistakes in both models: (name, hint) here, the functions below each model.
+MODEL_MISTAKES = [
     ("update_parameters' result discarded", "parameters = update_parameters(parameters, grads, learning_rate): it returns "
-                                            "the new parameters.", tlm_update_discarded),
-    ("learning_rate argument ignored", "Pass the learning_rate argument to update_parameters, not a constant.", tlm_default_rate),
-    ("costs not recorded", "Append the cost to costs every 100 iterations.", tlm_no_costs),
-    ("parameters initialized in every iteration", "Initialize once, before the loop.", tlm_reinit),
-    ("num_iterations ignored", "Loop num_iterations times: for i in range(num_iterations).", tlm_one_iteration),
+                                            "the new parameters."),
+    ("learning_rate argument ignored", "Pass the learning_rate argument to update_parameters, not a constant."),
+    ("costs not recorded", "Append the cost to costs every 100 iterations."),
+    ("parameters initialized in every iteration", "Initialize once, before the loop."),
+    ("num_iterations ignored", "Loop num_iterations times: for i in range(num_iterations)."),
 ]
+TWO_LAYER_MODEL = [(name, hint, function) for (name, hint), function in zip(
+    MODEL_MISTAKES, (tlm_update_discarded, tlm_default_rate, tlm_no_costs, tlm_reinit, tlm_one_iteration))]
 
 
 # --- L_layer_model ------------------------------------------------------------------------------
@@ -621,11 +624,5 @@ def llm_one_iteration(X, Y, layers_dims, learning_rate=0.0075, num_iterations=30
     return _deep(X, Y, layers_dims, learning_rate, 1)
 
 
-L_LAYER_MODEL = [
-    ("update_parameters' result discarded", "parameters = update_parameters(parameters, grads, learning_rate): it returns "
-                                            "the new parameters.", llm_update_discarded),
-    ("learning_rate argument ignored", "Pass the learning_rate argument to update_parameters, not a constant.", llm_default_rate),
-    ("costs not recorded", "Append the cost to costs every 100 iterations.", llm_no_costs),
-    ("parameters initialized in every iteration", "Initialize once, before the loop.", llm_reinit),
-    ("num_iterations ignored", "Loop num_iterations times: for i in range(num_iterations).", llm_one_iteration),
-]
+L_LAYER_MODEL = [(name, hint, function) for (name, hint), function in zip(
+    MODEL_MISTAKES, (llm_update_discarded, llm_default_rate, llm_no_costs, llm_reinit, llm_one_iteration))]
