@@ -135,7 +135,7 @@ def test_an_instructors_assignment_from_a_path_is_graded_and_protected(tmp_path,
     folder.mkdir()
     declaration = folder / ("__init__.py" if as_folder else "mine.py")
     declaration.write_text(ASSIGNMENT_FILE)
-    assignment = load("ignored", str(folder if as_folder else declaration))
+    assignment = load("mine", str(folder if as_folder else declaration))
     honest = tmp_path / "honest.py"
     honest.write_text("def double(x):\n    return x + x\n")
     assert grade(assignment, honest).score == 1
@@ -161,3 +161,10 @@ def test_grader_environment_is_not_inherited(monkeypatch):
         sandbox.start()
         assert "GRADELAB_SECRET_TOKEN" not in sandbox.call("env", [], {}).value
     assert os.environ["GRADELAB_SECRET_TOKEN"] == "s3cret"
+
+
+def test_an_assignment_path_must_declare_the_named_assignment(tmp_path):
+    declaration = tmp_path / "mine.py"
+    declaration.write_text("from gradelab.grading.spec import Assignment\nASSIGNMENT = Assignment(name='mine', title='Mine', exercises=[])\n")
+    with pytest.raises(ValueError, match="declares the assignment 'mine', not 'yours'"):
+        load("yours", str(declaration))

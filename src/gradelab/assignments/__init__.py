@@ -39,7 +39,10 @@ def load(name: str, assignment_path: str | None = None) -> Assignment:
     the worker's guard refuses to open anything in that folder.
     """
     if assignment_path is not None:
-        return load_path(assignment_path)
+        assignment = load_path(assignment_path)
+        if name != assignment.name:
+            raise ValueError(f"--assignment-path {assignment_path} declares the assignment {assignment.name!r}, not {name!r}")
+        return assignment
     if name not in ASSIGNMENTS:
         raise ValueError(f"unknown assignment {name!r}; known assignments: {', '.join(available())}")
     return importlib.import_module(ASSIGNMENTS[name]).ASSIGNMENT
