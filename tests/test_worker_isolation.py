@@ -165,6 +165,7 @@ def test_grader_environment_is_not_inherited(monkeypatch):
 
 def test_an_assignment_path_must_declare_the_named_assignment(tmp_path):
     declaration = tmp_path / "mine.py"
-    declaration.write_text("from gradelab.grading.spec import Assignment\nASSIGNMENT = Assignment(name='mine', title='Mine', exercises=[])\n")
+    declaration.write_text("from gradelab.grading.spec import Assignment\n"
+                           "ASSIGNMENT = Assignment(name='mine', title='Mine', exercises=[])\n")
     with pytest.raises(ValueError, match="declares the assignment 'mine', not 'yours'"):
         load("yours", str(declaration))
