@@ -145,3 +145,13 @@ def test_exceptions_become_findings_with_the_students_traceback(tmp_path):
 def test_base_exceptions_are_the_students_failure(tmp_path, source):
     report = grade_source(tmp_path, source)
     assert by_id(report)["TestScale"].score == 0
+
+
+def test_passing_dependencies_run_as_written_and_ungraded_ones_are_replaced(tmp_path):
+    source = "def scale_rows(A, c):\n    return A * c\ndef total(A):\n    return float(A.sum())\n" \
+             "def scaled_total(A, c):\n    return total(scale_rows(A, c))\n"
+    everything = by_id(grade_source(tmp_path, source))["TestScaledTotal"]
+    assert everything.status == "passed" and not any("graded with the reference" in note.message for note in everything.notes)
+    alone = by_id(grade_source(tmp_path, source, only=["TestScaledTotal"]))["TestScaledTotal"]
+    assert alone.status == "passed"
+    assert sum("which was not graded on its own in this run" in note.message for note in alone.notes) == 2

@@ -151,24 +151,32 @@ def grade_submission(assignment: Assignment, submission: Submission, exercises: 
         if not loaded.get("ok"):
             problems.append(f"the submission could not be loaded: {_error_text(loaded.get('error'))}")
         defined = set(loaded.get("functions", []))
-        failed: set[str] = set()
+        statuses: dict[str, str] = {}  # function -> "trusted", "passed" (but calls something untrusted) or "failed"
         for exercise in exercises:
             if exercise.function not in defined:
                 outcome = ExerciseOutcome(exercise, status="missing", notes=[Finding(
                     "fail", f"{exercise.function}{exercise.signature} is not defined in the submission")])
             else:
-                outcome = grade_exercise(assignment, exercise, sandbox, hidden, failed)
-            if outcome.status != "passed":
-                failed.add(exercise.function)
+                outcome = grade_exercise(assignment, exercise, sandbox, hidden, statuses)
+            trusted = outcome.status == "passed" and all(statuses.get(name) == "trusted" for name in exercise.calls)
+            statuses[exercise.function] = "trusted" if trusted else "passed" if outcome.status == "passed" else "failed"
             outcomes.append(outcome)
     problems.extend(f"the submission {refused}" for refused in sandbox.refused)
     return GradeReport(assignment, str(submission.path), outcomes, problems, hidden)
 
 
-def grade_exercise(assignment: Assignment, exercise: Exercise, sandbox: Sandbox, hidden: bool, failed: set[str]) -> ExerciseOutcome:
-    """Run every selected case, then the second verdict and the known mistakes where it failed."""
+def grade_exercise(assignment: Assignment, exercise: Exercise, sandbox: Sandbox, hidden: bool,
+                   statuses: dict[str, str] | None = None) -> ExerciseOutcome:
+    """Run every selected case, then the second verdict and the known mistakes where it failed.
+
+    One mistake, one deduction: each graded function this exercise calls is answered by the reference
+    (a stand-in, through the process boundary) unless ``statuses`` marks the student's own "trusted": it
+    passed in this run, and so did everything it calls. Trusted functions run as the student wrote them,
+    with no round trip, which keeps correct submissions fast.
+    """
+    statuses = statuses or {}
     outcome = ExerciseOutcome(exercise)
-    stand_ins = {name: _reference_answer(assignment) for name in exercise.calls}
+    stand_ins = {name: _reference_answer(assignment) for name in exercise.calls if statuses.get(name) != "trusted"}
     cases = list(exercise.cases) if hidden else exercise.public_cases()
     for case in cases:
         case_outcome = _grade_case(exercise, case, sandbox, stand_ins)
@@ -184,7 +192,7 @@ def grade_exercise(assignment: Assignment, exercise: Exercise, sandbox: Sandbox,
         if outcome.status != "passed":
             outcome.score = round(exercise.points * passed / len(cases), 2)
             outcome.mistake = match_mistake(exercise, outcome.cases)
-    _note_stand_ins(outcome, failed)
+    _note_stand_ins(outcome, stand_ins, statuses)
     if not hidden and exercise.hidden_cases():
         outcome.notes.append(Finding("info", hidden_note(exercise)))
     return outcome
@@ -275,11 +283,12 @@ def _same_as_mistake(exercise: Exercise, mistake: Mistake, outcome: CaseOutcome,
     return not any(f.kind == "fail" for f in compare(wrong, outcome.value, namer, exercise.tolerance, exercise.strict_dtype))
 
 
-def _note_stand_ins(outcome: ExerciseOutcome, failed: set[str]) -> None:
-    for name in outcome.exercise.calls:
-        if name in failed:
-            outcome.notes.append(Finding("info", f"graded with the reference {name} in place of yours, which failed above, "
-                                                 "so that mistake is not counted twice"))
+def _note_stand_ins(outcome: ExerciseOutcome, stand_ins: dict, statuses: dict[str, str]) -> None:
+    why = {"failed": "which failed above", "passed": "which calls a function that failed above",
+           None: "which was not graded on its own in this run"}
+    for name in stand_ins:
+        outcome.notes.append(Finding("info", f"graded with the reference {name} in place of yours, {why[statuses.get(name)]}, "
+                                             "so that a mistake there is not counted twice"))
 
 
 def hidden_note(exercise: Exercise) -> str:
