@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pytest
 
+import gradelab.nn as nn
 from gradelab.nn import (
     L_layer_model,
     L_model_backward,
@@ -320,3 +321,22 @@ def test_integer_like_layers_dims_are_accepted():
 def test_L_layer_model_layers_dims_vs_X():
     with pytest.raises(ValueError, match=pieces("layer 1", "W1 has shape (4, 3)", "X has shape (2, 6)")):
         L_layer_model(randn(2, 6), labels(6), [3, 4, 1], num_iterations=1)
+
+
+@pytest.mark.parametrize("layers_dims", ["34", [True, 2], [3, "4"]])
+def test_layers_dims_that_only_look_like_integers_are_refused(layers_dims):
+    with pytest.raises(ValueError, match="layers_dims must be a list of integers"):
+        nn.initialize_parameters_he(layers_dims)
+
+
+def test_parameters_with_a_gap_in_their_layer_numbers_are_refused():
+    parameters = nn.initialize_parameters_he([3, 4, 2, 1])
+    del parameters["W2"], parameters["b2"]
+    with pytest.raises(ValueError, match=r"\['W3', 'b3'\] but no 'W2'"):
+        nn.L_model_forward(np.ones((3, 5)), parameters)
+
+
+def test_record_every_must_be_positive():
+    X, Y = np.ones((2, 4)), np.array([[0, 1, 0, 1]])
+    with pytest.raises(ValueError, match="record_every must be a positive integer, got 0"):
+        nn.L_layer_model(X, Y, [2, 1], num_iterations=1, record_every=0)

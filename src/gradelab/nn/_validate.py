@@ -28,6 +28,8 @@ def as_array(name: str, value: object, ndim: int | None = None) -> np.ndarray:
 def check_layers_dims(layers_dims: Sequence[int], name: str = "layers_dims") -> list[int]:
     """A list of at least two positive layer sizes [n_x, n_1, ..., n_L]."""
     try:
+        if isinstance(layers_dims, str | bytes) or any(isinstance(n, bool | str | bytes) for n in layers_dims):
+            raise TypeError("strings and booleans are not layer sizes")
         dims = [int(n) for n in layers_dims]
     except (TypeError, ValueError, OverflowError) as error:
         raise ValueError(f"{name} must be a list of integers, got {layers_dims!r}") from error
@@ -91,4 +93,8 @@ def layer_count(parameters: dict) -> int:
     missing = [f"b{l}" for l in range(1, L + 1) if f"b{l}" not in parameters]
     if missing:
         raise ValueError(f"parameters lack the biases {missing}")
+    # A gap (W1, W3 but no W2) would silently make a shallower network.
+    beyond = sorted(key for key in parameters if key[:1] in "Wb" and key[1:].isdigit() and int(key[1:]) > L)
+    if beyond:
+        raise ValueError(f"parameters hold {beyond} but no 'W{L + 1}': layers must be numbered 1..L without gaps")
     return L

@@ -40,6 +40,8 @@ def L_layer_model(
     """
     X = as_array("X", X, ndim=2)
     Y = check_labels(Y)
+    if int(record_every) != record_every or record_every < 1:
+        raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"X and Y must have the same number of examples m, got X {X.shape} and Y {Y.shape}")
     if parameters is None:
