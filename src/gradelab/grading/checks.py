@@ -129,7 +129,8 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, name: str, tolerance:
 def _compare_number(expected: numbers.Number, got: Any, name: str, tolerance: Tolerance) -> list[Finding]:
     if isinstance(got, np.ndarray):
         if got.shape != ():
-            return [Finding("fail", f"{name}: expected a number, got an array of shape {got.shape} (np.squeeze(...) or .item() makes it one)")]
+            return [Finding("fail", f"{name}: expected a number, got an array of shape {got.shape} "
+                                    "(np.squeeze(...) or .item() makes it one)")]
         got = got[()]
     if not isinstance(got, numbers.Number) or isinstance(got, bool):
         return [Finding("fail", f"{name}: expected a number, got {_kind(got)}")]
