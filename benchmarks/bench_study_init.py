@@ -26,7 +26,7 @@ import numpy as np
 
 from gradelab.nn import L_layer_model, fast
 from gradelab.nn.datasets import circles
-from gradelab.studies.init_study import ITERATIONS, LAYERS_DIMS, LEARNING_RATE, initial_parameters
+from gradelab.studies.init_study import ITERATIONS, LAYERS_DIMS, LEARNING_RATE, distinct_starts, initial_parameters
 
 
 def timed(function, repeat: int) -> list[float]:
@@ -151,6 +151,12 @@ def main() -> int:
             print(f"  torch agrees with the reference to {torch_agreement(X, Y, starts, threads):.1e} (He runs, 200 iterations)")
             times = timed(lambda s=starts: torch_train(X, Y, s, threads), max(1, args.repeat // 3))
             print(f"  torch, bmm over runs     {describe(times)}   -> fast path is {min(times) / best:.1f}x faster")
+    distinct = distinct_starts([3 + i for i in range(10)])[0]
+    found = bench_fast(X, Y, distinct, args.repeat)
+    print(f"\n`gradelab study init --seeds 10` as the study trains it: {len(distinct)} distinct runs "
+          "(zeros ignores the seed and is trained once)")
+    print(f"  fast path, training      {describe(found['train'])}")
+    print(f"  fast path, train_runs    {describe(found['wall'])}")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     return 0
 

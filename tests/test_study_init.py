@@ -292,3 +292,14 @@ def test_decision_grid_is_the_notebooks():
     parameters = init_study.initial_parameters([3])[0][2]
     Z = init_study.decision_values(parameters, X)
     assert Z[5, 7] == predict(np.array([[xx[5, 7]], [yy[5, 7]]]), parameters)[0, 0]
+
+
+def test_a_sweep_trains_zeros_once_and_reports_every_run():
+    starts, keys, index = init_study.distinct_starts([3, 4, 5])
+    assert len(keys) == 9 and len(starts) == 7  # zeros once, random and He per seed
+    zeros_positions = {index[run] for run, (method, _) in enumerate(keys) if method.name == "zeros"}
+    assert len(zeros_positions) == 1
+    for run, (method, seed) in enumerate(keys):
+        if method.name != "zeros":
+            expected = init_study.get_initializer(method.name)(init_study.LAYERS_DIMS, seed=seed)
+            assert all(np.array_equal(starts[index[run]][name], expected[name]) for name in expected)

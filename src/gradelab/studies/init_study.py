@@ -141,13 +141,32 @@ def initial_parameters(seeds: list[int]) -> tuple[list[Parameters], list[tuple[M
     return starts, keys
 
 
+def distinct_starts(seeds: list[int]) -> tuple[list[Parameters], list[tuple[Method, int]], list[int]]:
+    """The starts worth training, every run's (method, seed), and for each run the index of its start among them.
+
+    Zeros initialization ignores the seed: its runs are the same network, so it is trained once, not once per seed.
+    """
+    starts, keys = initial_parameters(seeds)
+    distinct: list[Parameters] = []
+    index: list[int] = []
+    seen: dict[tuple[str, int | None], int] = {}
+    for start, (method, seed) in zip(starts, keys):
+        key = (method.name, None if method.name == "zeros" else seed)
+        if key not in seen:
+            seen[key] = len(distinct)
+            distinct.append(start)
+        index.append(seen[key])
+    return distinct, keys, index
+
+
 def train_all(
     data: tuple[np.ndarray, ...], seeds: list[int], engine: str, iterations: int, console: Console, show_progress: bool
 ) -> tuple[fast.TrainResult, list[Run]]:
-    """Train every (method, seed) run with a progress bar; returns the engine's result and the evaluated runs."""
+    """Train every distinct (method, seed) start with a progress bar; returns the engine's result and every run, evaluated."""
     X, Y = data[0], data[1]
-    starts, keys = initial_parameters(seeds)
-    labels = [f"{method.name} seed {seed}" for method, seed in keys]
+    starts, keys, index = distinct_starts(seeds)
+    first_runs = [index.index(position) for position in range(len(starts))]
+    labels = [f"{keys[run][0].name} seed {keys[run][1]}" for run in first_runs]
     if fast.resolve_engine(engine) == "numba":
         status = "compiling the numba kernel (once per machine; cached after that)"
         with console.status(status) if show_progress else contextlib.nullcontext():
@@ -163,8 +182,8 @@ def train_all(
             progress=lambda n: progress.advance(task, n), labels=labels,
         )
     runs = [
-        evaluate(method, seed, parameters, costs, iterations, data)
-        for (method, seed), parameters, costs in zip(keys, result.parameters, result.costs)
+        evaluate(method, seed, result.parameters[position], result.costs[position], iterations, data)
+        for (method, seed), position in zip(keys, index)
     ]
     return result, runs
 
@@ -242,7 +261,8 @@ def engine_line(result: fast.TrainResult, n_runs: int) -> str:
     if result.engine == "numba":
         threads = fast.numba.get_num_threads()
         return (
-            f"engine: numba (fused kernel, {n_runs} runs over {threads} threads): compile or cache load {result.compile_s:.2f} s, "
+            f"engine: numba (fused kernel, {n_runs} distinct runs over {threads} threads): "
+            f"compile or cache load {result.compile_s:.2f} s, "
             f"training {result.train_s:.2f} s, check against the reference L_layer_model {result.check_s:.3f} s "
             f"(largest relative difference {result.check_error:.1e})"
         )
@@ -334,7 +354,7 @@ def run(args: argparse.Namespace) -> int:
     except fast.FastPathMismatch as error:
         console.print(f"[red]error:[/red] {error}")
         return 1
-    console.print(engine_line(result, len(runs)))
+    console.print(engine_line(result, len(result.parameters)))
     console.print(comparison_table([run for run in runs if run.seed == seeds[0]], seeds[0]))
     if len(seeds) > 1:
         console.print(summary_table(runs, seeds))
