@@ -3,7 +3,7 @@
 Input: A_prev (10, 32, 32, 3), W (3, 3, 3, 8): eight 3x3 filters, stride 1,
 pad 1; everything in float64, in one process. Prints the best time of several
 repeats for each, the ratios, and the design alternatives that
-gradelab.nn.conv_fast was chosen from (see docs/PERFORMANCE.md).
+gradelab.kernels.conv was chosen from (see docs/PERFORMANCE.md).
 
     .venv/bin/python benchmarks/bench_conv.py [--threads 1] [--repeat 7]
 
@@ -22,7 +22,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_limits
 
-from gradelab.nn import conv, conv_fast
+from gradelab.kernels import conv as conv_fast
+from gradelab.nn import conv
 
 SHAPE = (10, 32, 32, 3)
 N_FILTERS, F, HPARAMETERS = 8, 3, {"stride": 1, "pad": 1}
@@ -85,7 +86,7 @@ def time_torch(repeat: int, threads: int) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------------------
-# Alternatives considered for gradelab.nn.conv_fast
+# Alternatives considered for gradelab.kernels.conv
 # ----------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench_study_init.py --cold     # also time a compilation from an empty cache
 
 What is timed, all in this one process, same data and starting parameters:
-  fast path   gradelab.nn.fast.train_runs(engine="numba"): the kernel's training time (TrainResult.train_s),
+  fast path   gradelab.kernels.fused.train_runs(engine="numba"): the kernel's training time (TrainResult.train_s),
               and separately its check against the reference (check_s) and the compile or cache load;
   reference   gradelab.nn.L_layer_model, one run after the other (what the numpy engine does);
   torch       the same batch gradient descent written with torch.bmm over all runs at once, float64,
@@ -24,7 +24,8 @@ import time
 
 import numpy as np
 
-from gradelab.nn import L_layer_model, fast
+from gradelab.kernels import fused
+from gradelab.nn import L_layer_model
 from gradelab.nn.datasets import circles
 from gradelab.studies.init_study import ITERATIONS, LAYERS_DIMS, LEARNING_RATE, distinct_starts, initial_parameters
 
@@ -47,7 +48,7 @@ def bench_fast(X, Y, starts, repeat: int) -> dict[str, list[float]]:
     found = {"train": [], "check": [], "wall": []}
     for _ in range(repeat):
         start = time.perf_counter()
-        result = fast.train_runs(X, Y, LAYERS_DIMS, starts, LEARNING_RATE, ITERATIONS, engine="numba")
+        result = fused.train_runs(X, Y, LAYERS_DIMS, starts, LEARNING_RATE, ITERATIONS, engine="numba")
         found["wall"].append(time.perf_counter() - start)
         found["train"].append(result.train_s)
         found["check"].append(result.check_s)
@@ -105,7 +106,7 @@ def cold_compile() -> float:
     import tempfile
 
     with tempfile.TemporaryDirectory() as cache:
-        code = "from gradelab.nn import fast; print(fast.compile_kernel())"
+        code = "from gradelab.kernels import fused; print(fused.compile_kernel())"
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "NUMBA_CACHE_DIR": cache})
         return float(done.stdout.strip())
 
@@ -116,14 +117,14 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="time the reference on the 30-run sweep too")
     parser.add_argument("--cold", action="store_true", help="time a compilation from an empty numba cache")
     args = parser.parse_args()
-    if not fast.numba_available():
-        print(f"numba does not import ({fast.NUMBA_ERROR}): nothing to compare")
+    if not fused.numba_available():
+        print(f"numba does not import ({fused.NUMBA_ERROR}): nothing to compare")
         return 1
     X, Y, _, _ = circles()
-    threads = fast.numba.get_num_threads()
-    print(f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), numba {fast.numba.__version__} with {threads} threads, "
+    threads = fused.numba.get_num_threads()
+    print(f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), numba {fused.numba.__version__} with {threads} threads, "
           f"numpy {np.__version__}, load average {os.getloadavg()[0]:.2f}")
-    print(f"compile or cache load: {fast.compile_kernel():.2f} s")
+    print(f"compile or cache load: {fused.compile_kernel():.2f} s")
     if args.cold:
         print(f"compile from an empty cache (fresh interpreter): {cold_compile():.2f} s")
     try:

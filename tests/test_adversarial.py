@@ -18,6 +18,7 @@ import gradelab
 from gradelab.assignments import load
 from gradelab.grading import forkserver
 from gradelab.grading.engine import grade
+from gradelab.grading.outcome import Status
 from gradelab.grading.sandbox import Limits, session_members
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -59,6 +60,15 @@ EXPECTED = {
     "delete_files": (ZERO, "tried to delete"),
     "start_program": (HE, "tried to start another program"),
     "read_grader_memory": (HE, "environ, which the grader does not allow"),
+}
+
+
+# The status of the hostile exercise, where it is not a plain "failed": read from the outcome, never from its words.
+STATUS = {
+    "socket_garbage": Status.MALFORMED_REPLY, "fake_reply": Status.MALFORMED_REPLY, "close_all_fds": Status.CRASHED,
+    "infinite_loop": Status.TIMED_OUT, "memory_bomb": Status.CRASHED, "fork_bomb": Status.TIMED_OUT,
+    "ctypes_segfault": Status.CRASHED, "os_exit": Status.CRASHED, "huge_reply": Status.REFUSED,
+    "import_reference": Status.REFUSED,  # its ImportError went unhandled; the others caught the refusal and returned
 }
 
 
@@ -124,6 +134,9 @@ def test_hostile_submission(tmp_path, name):
     for exercise, score in scores.items():
         assert score == (0 if exercise == zero else 2), (exercise, report_text(report))
     assert words in report_text(report)
+    if zero is not None:
+        assert {o.exercise.id: o.status for o in report.exercises}[zero] is STATUS.get(name, Status.FAILED)
+    assert report.gradable  # nothing a submission does is the grader's error
     assert elapsed < 20, f"grading took {elapsed:.1f} s"
     assert (protected / "secret_cases.py").exists()
     assert no_worker_left() == []

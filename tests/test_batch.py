@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gradelab.assignments import load
+from gradelab.assignments import load, locate
 from gradelab.batch import Gradebook, run_batch
 from gradelab.batch.sample import write_submission
 from gradelab.grading.sandbox import Limits
@@ -212,7 +212,7 @@ def test_dask_local_cluster_writes_the_same_gradebook(graded):
     assert {s: r["score"] for s, r in rows(out).items()} == {s: r["score"] for s, r in rows(graded["out"]).items()}
 
 
-def _dies_once(marker, module, student, path, sha256, limits):
+def _dies_once(marker, location, student, path, sha256, limits):
     """A grading task that kills its Dask worker the first time it sees the victim."""
     import os
     from pathlib import Path
@@ -222,7 +222,7 @@ def _dies_once(marker, module, student, path, sha256, limits):
     if student == "victim" and not Path(marker).exists():
         Path(marker).touch()
         os._exit(1)
-    return grade_one(module, student, path, sha256, limits)
+    return grade_one(location, student, path, sha256, limits)
 
 
 def test_dask_worker_lost_midway_is_graded_again(tmp_path):
@@ -240,7 +240,7 @@ def test_dask_worker_lost_midway_is_graded_again(tmp_path):
         write_submission(tmp_path / "class", student, _variant("solution").source, notebook=False)
     results, lost = [], []
     task = functools.partial(_dies_once, str(tmp_path / "killed"))
-    run_dask("gradelab.assignments.initialization", discover(tmp_path / "class"), LIMITS, 2, "local",
+    run_dask(locate(ASSIGNMENT), discover(tmp_path / "class"), LIMITS, 2, "local",
              results.append, lambda entry, reason: lost.append(reason), task=task)
     assert (tmp_path / "killed").exists()
     assert not lost and sorted(r["student"] for r in results) == ["bystander", "victim"]

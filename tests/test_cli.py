@@ -20,6 +20,20 @@ def run(*args, cwd=None):
                           env={**os.environ, "COLUMNS": "120"})
 
 
+@pytest.fixture(scope="module", autouse=True)
+def data_cache(pytestconfig, tmp_path_factory):
+    """The bundle's data/initialization.pkl, built once and kept between test runs in pytest's cache, not in ~/.cache.
+
+    Its name in the cache changes with the code that makes it, so a kept file is never stale; without pytest's
+    cache (-p no:cacheprovider) the first bundle of the session builds it.
+    """
+    cache = getattr(pytestconfig, "cache", None)
+    folder = cache.mkdir("gradelab-data") if cache is not None else tmp_path_factory.mktemp("gradelab-data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADELAB_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bundle")

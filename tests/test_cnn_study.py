@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gradelab.cli import main
-from gradelab.nn import conv_fast
+from gradelab.kernels import conv as conv_fast
 from gradelab.nn.gradcheck import gradient_check
 from gradelab.studies import cnn_study
 

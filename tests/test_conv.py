@@ -1,4 +1,4 @@
-"""Tests of gradelab.nn.conv (loops) and gradelab.nn.conv_fast (vectorized).
+"""Tests of gradelab.nn.conv (loops) and gradelab.kernels.conv (vectorized).
 
 Expected numbers marked "course" are the published outputs of Course 4 Week 1,
 "Convolutional Model: Step by Step" (the notebook's expected outputs and its
@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradelab.nn import conv, conv_fast
+from gradelab.kernels import conv as conv_fast
+from gradelab.nn import conv
 from gradelab.nn.gradcheck import numerical_gradient, relative_error
 
 IMPLEMENTATIONS = [pytest.param(conv, id="loops"), pytest.param(conv_fast, id="fast")]

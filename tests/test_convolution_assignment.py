@@ -5,12 +5,11 @@ import io
 
 import nbformat
 import numpy as np
-import pytest
 
 from gradelab.assignments import load
 from gradelab.grading.bundle import build_notebook
 from gradelab.grading.engine import grade
-from gradelab.grading.selftest import grade_source, solution_source, variants, verdict
+from gradelab.grading.selftest import grade_source, solution_source, variants
 
 ASSIGNMENT = load("convolution")
 VARIANTS = list(variants(ASSIGNMENT))
@@ -38,12 +37,6 @@ def test_points_ids_and_calls():
     for exercise in ASSIGNMENT.exercises:
         assert len(exercise.mistakes) >= 5 and len(exercise.alternatives) >= 3, exercise.id
         assert exercise.hidden_cases() and exercise.public_cases(), exercise.id
-
-
-@pytest.mark.parametrize("variant", VARIANTS, ids=[f"{v.kind}:{v.exercise.function if v.exercise else ''}:{v.label}" for v in VARIANTS])
-def test_every_variant_is_graded_as_it_must_be(variant):
-    report = grade_source(ASSIGNMENT, variant.source, [variant.exercise.id] if variant.exercise else None)
-    assert verdict(variant, report) is None
 
 
 def test_conv_forward_filling_a_random_Z_passes_seed_000():

@@ -1,18 +1,25 @@
-"""gradelab.nn.fast: the numba kernel against the reference L_layer_model, its check, and its fallback."""
+"""gradelab.kernels.fused: the numba kernel against the reference L_layer_model, its check, and its fallback.
+
+Also: gradelab.nn, the reference, stands on its own and imports nothing from gradelab.kernels.
+"""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gradelab.nn import L_layer_model, fast
+import gradelab.nn
+from gradelab.kernels import fused
+from gradelab.nn import L_layer_model
 from gradelab.nn.initializers import initialize_parameters_he, initialize_parameters_random, initialize_parameters_xavier
 
-needs_numba = pytest.mark.skipif(not fast.numba_available(), reason=f"numba does not import: {fast.NUMBA_ERROR}")
+needs_numba = pytest.mark.skipif(not fused.numba_available(), reason=f"numba does not import: {fused.NUMBA_ERROR}")
 
 
 def relative(a: np.ndarray, b: np.ndarray) -> float:
@@ -42,7 +49,7 @@ SHAPES = [
 def test_numba_matches_reference(dims, m, init):
     X, Y = problem(dims, m)
     starts = [init(dims, seed=1), init(dims, seed=2)]
-    result = fast.train_runs(X, Y, dims, starts, 0.05, 250, record_every=100, engine="numba")
+    result = fused.train_runs(X, Y, dims, starts, 0.05, 250, record_every=100, engine="numba")
     assert result.engine == "numba"
     for start, parameters, costs in zip(starts, result.parameters, result.costs):
         expected, expected_costs = L_layer_model(X, Y, dims, 0.05, 250, parameters=start, record_every=100)
@@ -62,7 +69,7 @@ def test_numba_large_random_weights_match_on_a_short_run():
     dims = [3, 7, 1]
     X, Y = problem(dims, 37, seed=4)
     start = initialize_parameters_random(dims, seed=3)
-    result = fast.train_runs(X, Y, dims, [start], 0.01, 300, record_every=100, engine="numba")
+    result = fused.train_runs(X, Y, dims, [start], 0.01, 300, record_every=100, engine="numba")
     expected, expected_costs = L_layer_model(X, Y, dims, 0.01, 300, parameters=start, record_every=100)
     for name in expected:
         assert relative(result.parameters[0][name], expected[name]) < 1e-9, name
@@ -74,8 +81,8 @@ def test_runs_are_independent_and_keep_their_order():
     dims = [2, 6, 1]
     X, Y = problem(dims, 40, seed=1)
     starts = [initialize_parameters_he(dims, seed=s) for s in range(5)]
-    together = fast.train_runs(X, Y, dims, starts, 0.1, 100, engine="numba")
-    alone = fast.train_runs(X, Y, dims, starts[3:4], 0.1, 100, engine="numba")
+    together = fused.train_runs(X, Y, dims, starts, 0.1, 100, engine="numba")
+    alone = fused.train_runs(X, Y, dims, starts[3:4], 0.1, 100, engine="numba")
     for name in alone.parameters[0]:
         np.testing.assert_array_equal(together.parameters[3][name], alone.parameters[0][name])
     assert relative(together.parameters[0]["W1"], together.parameters[1]["W1"]) > 0.1
@@ -85,7 +92,7 @@ def test_numpy_engine_is_the_reference_itself():
     dims = [2, 4, 1]
     X, Y = problem(dims, 30)
     start = initialize_parameters_he(dims, seed=5)
-    result = fast.train_runs(X, Y, dims, [start], 0.1, 120, record_every=50, engine="numpy")
+    result = fused.train_runs(X, Y, dims, [start], 0.1, 120, record_every=50, engine="numpy")
     expected, expected_costs = L_layer_model(X, Y, dims, 0.1, 120, parameters=start, record_every=50)
     assert result.engine == "numpy"
     for name in expected:
@@ -99,7 +106,7 @@ def test_progress_counts_every_iteration_of_every_run(engine):
     X, Y = problem(dims, 10)
     seen = []
     starts = [initialize_parameters_he(dims, seed=s) for s in range(3)]
-    fast.train_runs(X, Y, dims, starts, 0.1, 1100, engine=engine, progress=seen.append)
+    fused.train_runs(X, Y, dims, starts, 0.1, 1100, engine=engine, progress=seen.append)
     assert sum(seen) == 3 * 1100
 
 
@@ -109,7 +116,7 @@ def test_iteration_counts_at_the_edges(iterations):
     dims = [2, 5, 1]
     X, Y = problem(dims, 20)
     start = initialize_parameters_he(dims, seed=1)
-    result = fast.train_runs(X, Y, dims, [start], 0.1, iterations, engine="numba")
+    result = fused.train_runs(X, Y, dims, [start], 0.1, iterations, engine="numba")
     expected, expected_costs = L_layer_model(X, Y, dims, 0.1, iterations, parameters=start)
     assert len(result.costs[0]) == len(expected_costs)
     for name in expected:
@@ -117,7 +124,7 @@ def test_iteration_counts_at_the_edges(iterations):
 
 
 def test_layout_round_trip():
-    layout = fast.Layout.of([4, 9, 6, 1])
+    layout = fused.Layout.of([4, 9, 6, 1])
     runs = [initialize_parameters_he([4, 9, 6, 1], seed=s) for s in (1, 2)]
     theta = layout.pack(runs)
     assert theta.shape == (2, 9 * 4 + 9 + 6 * 9 + 6 + 6 + 1)
@@ -133,31 +140,31 @@ def test_inputs_are_checked():
     X, Y = problem([2, 1], 5)
     start = initialize_parameters_he([2, 3, 1], seed=1)
     with pytest.raises(ValueError, match="needs X"):
-        fast.train_runs(X, Y, [3, 3, 1], [start])
+        fused.train_runs(X, Y, [3, 3, 1], [start])
     with pytest.raises(ValueError, match="at least one"):
-        fast.train_runs(X, Y, [2, 3, 1], [])
+        fused.train_runs(X, Y, [2, 3, 1], [])
     with pytest.raises(ValueError, match="engine must be one of"):
-        fast.train_runs(X, Y, [2, 3, 1], [start], engine="cuda")
+        fused.train_runs(X, Y, [2, 3, 1], [start], engine="cuda")
 
 
 def _corrupt(monkeypatch, change):
     """Make the kernel's segments wrong in a chosen way: change(theta, n_iter, costs) after each."""
-    original = fast._Workspace.run
+    original = fused._Workspace.run
 
     def run(self, theta, learning_rate, n_iter, record):
         costs = original(self, theta, learning_rate, n_iter, record)
         return change(theta, n_iter, costs)
 
-    monkeypatch.setattr(fast._Workspace, "run", run)
+    monkeypatch.setattr(fused._Workspace, "run", run)
 
 
 @needs_numba
 def test_check_catches_a_wrong_update(monkeypatch):
-    original = fast._Workspace.run
-    monkeypatch.setattr(fast._Workspace, "run", lambda self, theta, lr, n, record: original(self, theta, lr * 1.001, n, record))
+    original = fused._Workspace.run
+    monkeypatch.setattr(fused._Workspace, "run", lambda self, theta, lr, n, record: original(self, theta, lr * 1.001, n, record))
     X, Y = problem([2, 5, 1], 30)
-    with pytest.raises(fast.FastPathMismatch, match=r"run he: iterations 0 to 2 .* differ by"):
-        fast.train_runs(X, Y, [2, 5, 1], [initialize_parameters_he([2, 5, 1], seed=1)], 0.1, 500, engine="numba", labels=["he"])
+    with pytest.raises(fused.FastPathMismatch, match=r"run he: iterations 0 to 2 .* differ by"):
+        fused.train_runs(X, Y, [2, 5, 1], [initialize_parameters_he([2, 5, 1], seed=1)], 0.1, 500, engine="numba", labels=["he"])
 
 
 @needs_numba
@@ -169,34 +176,34 @@ def test_check_catches_a_late_error(monkeypatch):
         late.calls += 1
         return costs
 
-    late.calls, late.last = 0, len(fast._boundaries(500, 1000, 2)) - 2
+    late.calls, late.last = 0, len(fused._boundaries(500, 1000, 2)) - 2
     _corrupt(monkeypatch, late)
     X, Y = problem([2, 5, 1], 30)
-    with pytest.raises(fast.FastPathMismatch, match="iterations 498 to 500"):
-        fast.train_runs(X, Y, [2, 5, 1], [initialize_parameters_he([2, 5, 1], seed=1)], 0.1, 500, record_every=1000, engine="numba")
+    with pytest.raises(fused.FastPathMismatch, match="iterations 498 to 500"):
+        fused.train_runs(X, Y, [2, 5, 1], [initialize_parameters_he([2, 5, 1], seed=1)], 0.1, 500, record_every=1000, engine="numba")
 
 
 @needs_numba
 def test_check_catches_a_wrong_cost(monkeypatch):
     _corrupt(monkeypatch, lambda theta, n_iter, costs: costs * (1 + 1e-7))
     X, Y = problem([2, 5, 1], 30)
-    with pytest.raises(fast.FastPathMismatch, match="cost at iteration 0"):
-        fast.train_runs(X, Y, [2, 5, 1], [initialize_parameters_he([2, 5, 1], seed=1)], 0.1, 50, engine="numba")
+    with pytest.raises(fused.FastPathMismatch, match="cost at iteration 0"):
+        fused.train_runs(X, Y, [2, 5, 1], [initialize_parameters_he([2, 5, 1], seed=1)], 0.1, 50, engine="numba")
 
 
 def test_a_kernel_that_fails_to_compile_falls_back_only_under_auto(monkeypatch):
     def broken():
         raise RuntimeError("LLVM says no")
 
-    monkeypatch.setattr(fast, "numba", fast.numba or object())
-    monkeypatch.setattr(fast, "compile_kernel", broken)
+    monkeypatch.setattr(fused, "numba", fused.numba or object())
+    monkeypatch.setattr(fused, "compile_kernel", broken)
     X, Y = problem([2, 3, 1], 12)
     start = initialize_parameters_he([2, 3, 1], seed=1)
-    result = fast.train_runs(X, Y, [2, 3, 1], [start], 0.1, 20, engine="auto")
+    result = fused.train_runs(X, Y, [2, 3, 1], [start], 0.1, 20, engine="auto")
     assert result.engine == "numpy"
     assert "LLVM says no" in result.fallback_reason
     with pytest.raises(RuntimeError, match="LLVM says no"):
-        fast.train_runs(X, Y, [2, 3, 1], [start], 0.1, 20, engine="numba")
+        fused.train_runs(X, Y, [2, 3, 1], [start], 0.1, 20, engine="numba")
 
 
 def test_without_numba_the_reference_trains(tmp_path):
@@ -206,12 +213,13 @@ def test_without_numba_the_reference_trains(tmp_path):
         import sys
         sys.modules["numba"] = None
         import numpy as np
-        from gradelab.nn import L_layer_model, fast
+        from gradelab.kernels import fused
+        from gradelab.nn import L_layer_model
         from gradelab.nn.initializers import initialize_parameters_he
-        assert not fast.numba_available() and "numba" in fast.NUMBA_ERROR, fast.NUMBA_ERROR
-        assert fast.resolve_engine("auto") == "numpy"
+        assert not fused.numba_available() and "numba" in fused.NUMBA_ERROR, fused.NUMBA_ERROR
+        assert fused.resolve_engine("auto") == "numpy"
         try:
-            fast.resolve_engine("numba")
+            fused.resolve_engine("numba")
         except RuntimeError as error:
             assert "does not import" in str(error)
         else:
@@ -219,7 +227,7 @@ def test_without_numba_the_reference_trains(tmp_path):
         X = np.linspace(-1, 1, 20).reshape(2, 10)
         Y = (X[:1] > 0).astype(float)
         start = initialize_parameters_he([2, 3, 1], seed=1)
-        result = fast.train_runs(X, Y, [2, 3, 1], [start], 0.1, 50)
+        result = fused.train_runs(X, Y, [2, 3, 1], [start], 0.1, 50)
         expected, _ = L_layer_model(X, Y, [2, 3, 1], 0.1, 50, parameters=start)
         assert result.engine == "numpy" and "numba does not import" in result.fallback_reason
         assert all(np.array_equal(result.parameters[0][k], expected[k]) for k in expected)
@@ -229,3 +237,30 @@ def test_without_numba_the_reference_trains(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module an import statement of ``path`` names, relative ones resolved inside gradelab.nn."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(["gradelab", "nn"][: 3 - node.level]) if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            names |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_nn_imports_nothing_from_kernels():
+    """The reference is what students read: it must not lean on the fast paths, not even lazily inside a function."""
+    sources = sorted(Path(gradelab.nn.__file__).parent.glob("*.py"))
+    assert len(sources) > 5
+    for path in sources:
+        leaks = sorted(name for name in imported_modules(path) if name.startswith("gradelab.kernels") or name.startswith("kernels"))
+        assert not leaks, f"{path.name} imports {leaks}"
+    # And at run time: importing every module of gradelab.nn loads neither gradelab.kernels nor numba.
+    modules = ", ".join(f"gradelab.nn.{path.stem}" for path in sources if path.stem != "__init__")
+    script = f"import sys, {modules}; print(sorted(m for m in sys.modules if m.startswith(('gradelab.kernels', 'numba'))))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -10,7 +10,7 @@ import pytest
 from gradelab.assignments import load
 from gradelab.grading.bundle import build_notebook
 from gradelab.grading.engine import grade
-from gradelab.grading.selftest import grade_source, solution_source, variants, verdict
+from gradelab.grading.selftest import solution_source, variants
 from gradelab.grading.wire import Ref, decode, encode, refs_for, resolve_refs
 
 ASSIGNMENT = load("keras_intro")
@@ -24,12 +24,6 @@ def test_exercises_have_hidden_cases_named_mistakes_and_alternatives():
     for exercise in ASSIGNMENT.exercises:
         assert len(exercise.mistakes) >= 5 and len(exercise.alternatives) >= 3, exercise.id
         assert exercise.hidden_cases() and exercise.public_cases(), exercise.id
-
-
-@pytest.mark.parametrize("variant", VARIANTS, ids=[f"{v.kind}:{v.exercise.function if v.exercise else ''}:{v.label}" for v in VARIANTS])
-def test_every_variant_is_graded_as_it_must_be(variant):
-    report = grade_source(ASSIGNMENT, variant.source, [variant.exercise.id] if variant.exercise else None)
-    assert verdict(variant, report) is None
 
 
 def test_refs_cross_the_wire_and_resolve_only_in_listed_modules():

@@ -1,24 +1,28 @@
-"""gradelab study init: the seed's table, the notebook's pickle, the figures, and the output folder."""
+"""gradelab study init: the seed's table, the notebook's pickle, the figures, the output folder, and the bundle's data cache."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
 import io
+import os
 import pickle
 import re
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
 
+from gradelab.assignments.initialization import notebook
 from gradelab.cli import main
-from gradelab.nn import fast
+from gradelab.kernels import fused
 from gradelab.nn.datasets import circles, generate_dataset, preprocess
 from gradelab.nn.layers import predict
-from gradelab.studies import figures, init_study
+from gradelab.studies import data_cache, figures, init_study
+from gradelab.studies.files import write_atomic
 
-needs_numba = pytest.mark.skipif(not fast.numba_available(), reason=f"numba does not import: {fast.NUMBA_ERROR}")
+needs_numba = pytest.mark.skipif(not fused.numba_available(), reason=f"numba does not import: {fused.NUMBA_ERROR}")
 
 KEYS = ["zero initialization", "random initialization", "he initialization"]
 ENTRY = [
@@ -43,7 +47,7 @@ def wide_console(monkeypatch):
 @pytest.fixture
 def no_figures(monkeypatch):
     """Tests about other things skip rendering PNGs (about a second each run)."""
-    monkeypatch.setattr(figures, "save_png", lambda figure, path, dpi=100: figures.write_atomic(path, b"\x89PNG stub"))
+    monkeypatch.setattr(figures, "save_png", lambda figure, path, dpi=100: write_atomic(path, b"\x89PNG stub"))
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +215,7 @@ def test_files_are_written_and_named(quick):
 def test_progress_and_engine_are_reported(quick):
     _, text, _ = quick
     assert re.search(r"engine: (numba|numpy)", text)
-    if fast.numba_available():
+    if fused.numba_available():
         assert "check against the reference L_layer_model" in text
 
 
@@ -267,8 +271,8 @@ def test_seed_sweep_reports_mean_and_spread(tmp_path, no_figures):
 
 
 def test_without_numba_the_study_says_so(tmp_path, monkeypatch, no_figures):
-    monkeypatch.setattr(fast, "numba", None)
-    monkeypatch.setattr(fast, "NUMBA_ERROR", "ModuleNotFoundError: No module named 'numba'")
+    monkeypatch.setattr(fused, "numba", None)
+    monkeypatch.setattr(fused, "NUMBA_ERROR", "ModuleNotFoundError: No module named 'numba'")
     code, text = study("--out", str(tmp_path), "--iterations", "100")
     assert code == 0, text
     assert "engine: numpy" in text and "numba does not import" in text
@@ -277,8 +281,8 @@ def test_without_numba_the_study_says_so(tmp_path, monkeypatch, no_figures):
 
 @needs_numba
 def test_a_fast_path_mismatch_stops_the_study(tmp_path, monkeypatch, no_figures):
-    original = fast._Workspace.run
-    monkeypatch.setattr(fast._Workspace, "run", lambda self, theta, lr, n, record: original(self, theta, lr * 1.01, n, record))
+    original = fused._Workspace.run
+    monkeypatch.setattr(fused._Workspace, "run", lambda self, theta, lr, n, record: original(self, theta, lr * 1.01, n, record))
     code, text = study("--out", str(tmp_path), "--iterations", "100", "--engine", "numba")
     assert code == 1 and "fast path: run random seed 3" in " ".join(text.split())
     assert not (tmp_path / "initialization.pkl").exists()
@@ -303,3 +307,119 @@ def test_a_sweep_trains_zeros_once_and_reports_every_run():
         if method.name != "zeros":
             expected = init_study.get_initializer(method.name)(init_study.LAYERS_DIMS, seed=seed)
             assert all(np.array_equal(starts[index[run]][name], expected[name]) for name in expected)
+
+
+# ---------------------------------------------------------------- the bundle's data cache
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty data cache, and a study short enough (100 iterations) to build its pickle in well under a second."""
+    monkeypatch.setenv("GRADELAB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(init_study, "ITERATIONS", 100)
+    return tmp_path / "cache"
+
+
+def untrainable(monkeypatch):
+    def train_all(*args, **kwargs):
+        raise AssertionError("the study was trained")
+
+    monkeypatch.setattr(init_study, "train_all", train_all)
+
+
+def test_a_second_bundle_copies_the_data_and_does_not_train(cache, tmp_path, monkeypatch):
+    first = notebook.write_data(tmp_path / "a", overwrite=False)[0]
+    assert first.name == "initialization.pkl" and list(pickle.loads(first.read_bytes())) == KEYS
+    assert data_cache.entry_path(notebook.DATA_FILE).is_file()
+    untrainable(monkeypatch)
+    second = notebook.write_data(tmp_path / "b", overwrite=False)[0]
+    assert second.read_bytes() == first.read_bytes()
+    with pytest.raises(FileExistsError, match="--force"):
+        notebook.write_data(tmp_path / "b", overwrite=False)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip a byte", "empty", "valid hash, wrong content"])
+def test_a_damaged_cache_entry_is_rebuilt_not_trusted(cache, tmp_path, monkeypatch, damage):
+    good = notebook.write_data(tmp_path / "a", overwrite=False)[0].read_bytes()
+    entry = data_cache.entry_path(notebook.DATA_FILE)
+    raw = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flip a byte":
+        entry.write_bytes(raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:])
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    else:  # the hash matches, but the payload is not the notebook's pickle
+        payload = pickle.dumps({"zero initialization": {}})
+        entry.write_bytes(data_cache.hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    assert data_cache.read_entry(notebook.DATA_FILE) is None
+    with monkeypatch.context() as patch:  # proof that the damaged entry is not used: it would need training
+        untrainable(patch)
+        with pytest.raises(AssertionError, match="trained"):
+            notebook.write_data(tmp_path / "b", overwrite=False)
+    rebuilt = notebook.write_data(tmp_path / "c", overwrite=False)[0].read_bytes()
+    assert rebuilt == good and data_cache.read_entry(notebook.DATA_FILE) == good
+
+
+def test_the_key_changes_with_the_libraries_and_the_sources(cache, monkeypatch):
+    spec = notebook.DATA_FILE
+    before = data_cache.entry_path(spec)
+    assert "nn/layers.py" in data_cache.source_digests(spec.sources)
+    assert "kernels/fused.py" in data_cache.source_digests(spec.sources)
+    with monkeypatch.context() as patch:
+        patch.setattr(data_cache.metadata, "version", lambda name: "0.0-other")
+        assert data_cache.entry_path(spec) != before
+    with monkeypatch.context() as patch:
+        digests = data_cache.source_digests
+        patch.setattr(data_cache, "source_digests", lambda sources: {**digests(sources), "studies/init_study.py": "edited"})
+        assert data_cache.entry_path(spec) != before
+    assert data_cache.entry_path(spec) == before
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRADELAB_CACHE", str(tmp_path / "mine"))
+    assert data_cache.cache_root() == tmp_path / "mine"
+    monkeypatch.delenv("GRADELAB_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data_cache.cache_root() == tmp_path / "xdg" / "gradelab"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the XDG spec says to ignore a relative one
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert data_cache.cache_root() == tmp_path / "home" / ".cache" / "gradelab"
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_bundle(cache, tmp_path):
+    cache.write_text("a file where the cache folder should be")
+    path = notebook.write_data(tmp_path / "a", overwrite=False)[0]
+    assert list(pickle.loads(path.read_bytes())) == KEYS
+
+
+def test_old_entries_are_pruned(cache, tmp_path, monkeypatch):
+    folder = cache / data_cache.FOLDER
+    folder.mkdir(parents=True)
+    for n in range(6):
+        old = folder / f"initialization.pkl.{n:032x}.entry"
+        old.write_bytes(b"old")
+        os.utime(old, (1000 + n, 1000 + n))
+    notebook.write_data(tmp_path / "a", overwrite=False)
+    left = sorted(path.name for path in folder.iterdir())
+    assert len(left) == data_cache.KEEP and data_cache.entry_path(notebook.DATA_FILE).name in left
+    assert f"initialization.pkl.{5:032x}.entry" in left and f"initialization.pkl.{0:032x}.entry" not in left
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_written_files_follow_the_umask_not_0600(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "data.pkl", b"bytes")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "data.pkl").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [path.name for path in tmp_path.iterdir()] == ["data.pkl"]  # no temporary file left behind
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "data.pkl"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        write_atomic(target, "text, not bytes")  # fails in the middle, after the temporary file exists
+    assert target.read_bytes() == b"old" and [path.name for path in Path(tmp_path).iterdir()] == ["data.pkl"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import pkgutil
 import resource
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -12,6 +15,7 @@ import numpy as np
 import pytest
 
 import gradelab
+import gradelab.student
 from gradelab.assignments import load
 from gradelab.grading import forkserver, wire
 from gradelab.grading.engine import grade
@@ -56,8 +60,8 @@ def test_worker_starts_clean_and_limited(monkeypatch, fork):
     assert Path(seen["cwd"]).name.startswith("gradelab-worker-") and not Path(seen["cwd"]).exists()
     assert not seen["stdin_open"]
     assert seen["limits"]["RLIMIT_AS"][0] == 900 * 2**20
-    assert seen["limits"]["RLIMIT_NOFILE"][0] == 256
-    assert seen["limits"]["RLIMIT_FSIZE"][0] == 64 * 2**20
+    assert seen["limits"]["RLIMIT_NOFILE"][0] == Limits().open_files
+    assert seen["limits"]["RLIMIT_FSIZE"][0] == Limits().file_mb * 2**20
     assert seen["limits"]["RLIMIT_CPU"][1] != resource.RLIM_INFINITY
     assert seen["sid"] == seen["pid"]  # its own session, so killing its group kills what it started
     assert seen["sockets"] and seen["sockets"][0] >= 100  # not at the first free descriptor
@@ -169,3 +173,62 @@ def test_an_assignment_path_must_declare_the_named_assignment(tmp_path):
                            "ASSIGNMENT = Assignment(name='mine', title='Mine', exercises=[])\n")
     with pytest.raises(ValueError, match="declares the assignment 'mine', not 'yours'"):
         load("yours", str(declaration))
+
+
+#: What importing each student helper brings of gradelab, by package: what gradelab/student/__init__.py says.
+HELPERS_BRING = {
+    "dnn_utils": {"gradelab", "gradelab.student"},
+    "keras_lab": {"gradelab", "gradelab.student", "gradelab.keras", "gradelab.nn"},
+}
+
+
+def test_every_student_helper_is_accounted_for():
+    assert {module.name for module in pkgutil.iter_modules(gradelab.student.__path__)} == set(HELPERS_BRING)
+
+
+@pytest.mark.parametrize("helper", sorted(HELPERS_BRING))
+def test_each_student_helper_brings_what_the_package_says(helper):
+    """In a fresh interpreter, as in a worker before its guard closes."""
+    code = (f"import sys, gradelab.student.{helper}\n"
+            "print(sorted({'.'.join(name.split('.')[:2]) for name in sys.modules if name.split('.')[0] == 'gradelab'}))")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout
+    assert set(eval(out)) == HELPERS_BRING[helper]  # noqa: S307 - our own probe's output
+
+
+def test_a_keras_lab_worker_refuses_importing_nn_which_it_holds():
+    """gradelab.nn is loaded (gradelab.keras computes with it) but student code cannot import it by name."""
+    source = textwrap.dedent("""
+        def probe():
+            from gradelab.keras.layers import FORWARD
+            try:
+                import gradelab.nn
+                imported = True
+            except ImportError:
+                imported = False
+            return [imported, FORWARD["relu"].__module__]
+    """)
+    with Sandbox([("file", source)], Limits(timeout=5), student_modules=load("keras_intro").student_modules) as sandbox:
+        sandbox.start()
+        result = sandbox.call("probe", [], {})
+    assert result.ok, result.error
+    assert result.value == [False, "gradelab.nn.activations"]
+    assert any("gradelab.nn" in refusal for refusal in result.refused)
+
+
+def test_one_assignments_preloaded_modules_are_not_in_another_assignments_workers(tmp_path):
+    """keras_intro preloads gradelab.keras, which brings gradelab.nn: a later initialization worker must not find it."""
+    from gradelab.grading.selftest import grade_source, solution_source
+
+    keras_intro = load("keras_intro")
+    assert grade_source(keras_intro, solution_source(keras_intro), ["TestMyDense"]).score == 2
+    initialization = load("initialization")
+    finder = solution_source(initialization) + (
+        "\ndef initialize_parameters_he(layers_dims, seed=3):\n"
+        "    import gc\n"
+        "    for o in gc.get_objects():\n"
+        "        if getattr(o, '__module__', None) == 'gradelab.nn.initializers' and getattr(o, '__name__', '') == "
+        "'initialize_parameters_he':\n"
+        "            return o(layers_dims, seed)\n"
+        "    raise RuntimeError('the reference is not in this worker')\n")
+    outcome = grade_source(initialization, finder, ["TestHeInitialization"]).exercises[0]
+    assert outcome.score == 0 and "the reference is not in this worker" in outcome.cases[0].findings[0].message

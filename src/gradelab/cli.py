@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .grading import limits
 from .studies import STUDIES
 
 
@@ -20,6 +21,18 @@ def _add_study_commands(subparsers: argparse._SubParsersAction, argv: Sequence[s
         parser.set_defaults(module=module_name)
         if len(argv) > 1 and argv[0] == "study" and argv[1] == name:
             importlib.import_module(module_name).add_arguments(parser)
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """One option per limit that :class:`~gradelab.grading.limits.Limits` exposes, with its unit, range and default.
+
+    Each option's default is None (not given): commands build the limits with ``Limits.from_options``,
+    so the declaration's default applies and a value out of range is refused there, naming the option.
+    """
+    for spec in limits.exposed():
+        meta = spec.metadata
+        parser.add_argument(meta["flag"], dest=spec.name, type=type(spec.default), default=None, metavar=meta["unit"].upper(),
+                            help=f"{meta['help']} ({limits.valid_range(spec)}; default {spec.default:g})")
 
 
 def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -43,8 +56,7 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     batch.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
     batch.add_argument("--scheduler", help="a Dask scheduler address, or 'local' for a LocalCluster on this machine")
     for command in (check, grade, batch):
-        command.add_argument("--timeout", type=float, default=10.0, help="seconds each call of a student's function may take")
-        command.add_argument("--memory", type=int, default=2048, help="MiB of memory the worker may use")
+        add_limit_options(command)
         command.add_argument("--assignment-path", help="a Python file or module path declaring ASSIGNMENT, instead of a shipped name")
     assign = subparsers.add_parser("assign", help="write the student's bundle: notebook, local checks, data")
     assign.add_argument("assignment")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rich.console import Console
 from rich.table import Table
 
 from .assignments import available, load
 from .grading.engine import grade as grade_file
+from .grading.limits import Limits
 from .grading.report import render, write_gradescope
-from .grading.sandbox import Limits
 from .grading.spec import Assignment
 
 
@@ -19,7 +20,8 @@ def _assignment(args: argparse.Namespace) -> Assignment:
 
 
 def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(timeout=args.timeout, memory_mb=args.memory)
+    """The limits given on the command line (cli.add_limit_options), the declared defaults for the others; ValueError if out of range."""
+    return Limits.from_options(vars(args))
 
 
 def check(args: argparse.Namespace) -> int:
@@ -52,15 +54,19 @@ def _check_target(args: argparse.Namespace) -> tuple[Assignment, str]:
 
 
 def grade(args: argparse.Namespace) -> int:
-    """All cases; exit 0 whenever grading itself worked, whatever the score."""
+    """All cases; exit 0 whenever grading itself worked, whatever the score; 3 when the grader's own code failed."""
     assignment = _assignment(args)
     report = grade_file(assignment, args.submission, hidden=True, limits=_limits(args))
     if args.quiet:
         print(f"{report.score:g}/{report.max_score:g}")
     else:
-        render(report)
+        render(report, tracebacks=True)
     if args.json:
         print(f"wrote {write_gradescope(report, args.json)}")
+    if not report.gradable:
+        names = ", ".join(outcome.exercise.id for outcome in report.grader_errors())
+        print(f"gradelab grade: the grader's own code failed on {names}: not graded, grade it again once fixed", file=sys.stderr)
+        return 3
     return 0
 
 

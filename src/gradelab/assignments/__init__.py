@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..grading.spec import Assignment
@@ -64,6 +65,33 @@ def load_path(assignment_path: str | Path) -> Assignment:
     if not isinstance(assignment, Assignment):
         raise ValueError(f"--assignment-path {assignment_path}: it declares no ASSIGNMENT")
     assignment.extras.setdefault("module", module_name)
+    assignment.extras.setdefault("path", str(path))  # other processes load it from here: they cannot import module_name
     protected = list(assignment.extras.get("protected", ()))
     assignment.extras["protected"] = [*protected, str(path if path.is_dir() else path.parent)]
     return assignment
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an assignment is declared: enough for another process (a batch's pool, a Dask worker) to load it again.
+
+    ``module``: the module declaring ``ASSIGNMENT``, importable by name unless ``path`` is given;
+    ``path``: the file or folder an instructor's ``--assignment-path`` assignment was loaded from
+    (its module exists only in the process that loaded it).
+    """
+
+    module: str
+    path: str | None = None
+
+
+def locate(assignment: Assignment) -> Location:
+    """Where ``assignment`` is declared; a shipped one (or one without a recorded module) by the package's convention."""
+    default = ASSIGNMENTS.get(assignment.name, f"gradelab.assignments.{assignment.name}")
+    return Location(assignment.extras.get("module", default), assignment.extras.get("path"))
+
+
+def load_location(location: Location) -> Assignment:
+    """The assignment declared at ``location``, loaded again (in this process, whichever loaded it first)."""
+    if location.path is not None:
+        return load_path(location.path)
+    return importlib.import_module(location.module).ASSIGNMENT

@@ -16,12 +16,12 @@ from pathlib import Path
 from rich.console import Console
 
 from .. import __version__
-from ..grading.sandbox import Limits
+from ..assignments import locate
+from ..grading.limits import Limits
 from ..grading.spec import Assignment
 from .discover import Entry, discover
 from .export import write_csv, write_results
 from .gradebook import Gradebook, entry_record, is_disk_full, lost_record
-from .grading import assignment_module
 from .html_report import write_report
 from .progress import BatchProgress
 from .runner import default_workers, run_local
@@ -75,16 +75,16 @@ def _grade_all(assignment: Assignment, folder: Path, out: Path, gradebook: Grade
         console.print(f"{skipped} submissions already graded and unchanged: skipped (--regrade grades them again)")
     with BatchProgress(len(todo), skipped, enabled=progress, console=console) as bar:
         on_result = _writer(gradebook, bar, assignment.max_score)
-        module = assignment_module(assignment)
+        location = locate(assignment)
         if scheduler:
             from .dask_runner import run_dask
 
             def on_lost(entry: Entry, reason: str) -> None:
                 on_result(lost_record(entry, assignment.max_score, __version__, reason))
 
-            run_dask(module, todo, limits, workers, scheduler, on_result, on_lost)
+            run_dask(location, todo, limits, workers, scheduler, on_result, on_lost)
         else:
-            run_local(module, todo, limits, workers, on_result)
+            run_local(location, todo, limits, workers, on_result)
 
 
 def _plan(assignment: Assignment, folder: Path, out: Path, gradebook: Gradebook, regrade: bool) -> tuple[list[Entry], int]:

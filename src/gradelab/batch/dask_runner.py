@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from ..grading.sandbox import Limits
+from ..assignments import Location
+from ..grading.limits import Limits
 from .discover import Entry
 from .grading import grade_one
 
@@ -39,7 +40,7 @@ def connect(stack: ExitStack, scheduler: str, workers: int) -> Any:
     return stack.enter_context(distributed.Client(scheduler, timeout="30s"))
 
 
-def run_dask(module: str, entries: Sequence[Entry], limits: Limits | None, workers: int, scheduler: str,
+def run_dask(location: Location, entries: Sequence[Entry], limits: Limits | None, workers: int, scheduler: str,
              on_result: OnResult, on_lost: OnLost, task: Callable[..., dict] = grade_one) -> None:
     """Submit every entry, write each result as it completes; ``task`` is replaceable for tests."""
     distributed = _distributed()
@@ -48,7 +49,7 @@ def run_dask(module: str, entries: Sequence[Entry], limits: Limits | None, worke
         futures = {}
         for entry in entries:
             # pure=False: the same file graded twice is two gradings (the grader may have changed in between).
-            future = client.submit(task, module, entry.student, entry.path, entry.sha256, limits, pure=False, retries=2)
+            future = client.submit(task, location, entry.student, entry.path, entry.sha256, limits, pure=False, retries=2)
             futures[future.key] = (future, entry)
         try:
             for future in distributed.as_completed([future for future, _ in futures.values()]):

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS checks (
 """
 
 #: Statuses that a resumed run grades again: the grading did not finish (a Dask worker was lost).
-UNFINISHED = ("lost",)
+UNFINISHED = ("lost", "error")  # graded again on resume: a lost job, or the grader's own failure
 
 
 def is_disk_full(error: BaseException) -> bool:

@@ -7,40 +7,36 @@ makers) that cannot be pickled, and the parent needs nothing from them.
 
 from __future__ import annotations
 
-import importlib
 import time
 import traceback
 from typing import Any
 
 from .. import __version__
+from ..assignments import Location, load_location
 from ..grading.engine import ExerciseOutcome, GradeReport, grade
+from ..grading.outcome import Finding, Status
 from ..grading.report import to_gradescope
 from ..grading.sandbox import Limits
 from ..grading.spec import Assignment
-from ..grading.submission import SubmissionError, load_submission
 
-_ASSIGNMENTS: dict[str, Assignment] = {}  # per process: loading an assignment once serves many submissions
-
-
-def assignment_module(assignment: Assignment) -> str:
-    """The importable module declaring ``assignment``, which pool processes load instead of unpickling it."""
-    return assignment.extras.get("module", f"gradelab.assignments.{assignment.name}")
+_ASSIGNMENTS: dict[Location, Assignment] = {}  # per process: loading an assignment once serves many submissions
 
 
-def _load_assignment(module: str) -> Assignment:
-    if module not in _ASSIGNMENTS:
-        _ASSIGNMENTS[module] = importlib.import_module(module).ASSIGNMENT
-    return _ASSIGNMENTS[module]
+def _load_assignment(location: Location) -> Assignment:
+    """Pool processes load the assignment from where it is declared (a pickled one would drag its case makers along)."""
+    if location not in _ASSIGNMENTS:
+        _ASSIGNMENTS[location] = load_location(location)
+    return _ASSIGNMENTS[location]
 
 
-def grade_one(module: str, student: str, path: str, sha256: str, limits: Limits | None) -> dict:
+def grade_one(location: Location, student: str, path: str, sha256: str, limits: Limits | None) -> dict:
     """Grade ``path`` and return the plain record the gradebook stores; never raises."""
     started = time.monotonic()
     try:
-        assignment = _load_assignment(module)
+        assignment = _load_assignment(location)
         report = grade(assignment, path, hidden=True, limits=limits)
         record = report_record(report)
-        record["status"], record["error"] = classify(report, path)
+        record["status"], record["error"] = classify(report)
     except Exception as error:  # noqa: BLE001 - one broken grading must not stop the class's batch
         record = {"score": 0.0, "max_score": 0.0, "exercises": [], "problems": [], "gradescope": None,
                   "status": "error", "error": f"the grader failed: {error!r}\n{traceback.format_exc()}"}
@@ -49,21 +45,23 @@ def grade_one(module: str, student: str, path: str, sha256: str, limits: Limits 
     return record
 
 
-def classify(report: GradeReport, path: str) -> tuple[str, str]:
-    """The submission's status and, when it is not simply graded, why."""
-    try:
-        load_submission(path)
-    except SubmissionError as error:
-        return "unreadable", str(error)
-    crashed = [outcome for outcome in report.exercises if outcome.status == "crashed"]
-    load_failed = [p for p in report.problems if p.startswith("the submission could not be loaded")]
-    messages = load_failed + [finding.message for outcome in crashed for case in outcome.cases for finding in case.findings
-                              if case.crashed]
-    if any("timed out" in message for message in messages):
-        return "timeout", messages[0].splitlines()[0]
-    if messages:
-        return "crashed", messages[0].splitlines()[0]
-    return "graded", ""
+def classify(report: GradeReport) -> tuple[str, str]:
+    """The submission's status in the gradebook and, when it is not simply graded, why: read from the report's fields.
+
+    "error" (the grader's own code failed on some exercise) is unfinished: a resumed batch grades it again.
+    """
+    if report.unreadable:
+        return "unreadable", report.unreadable
+    broken = report.grader_errors()
+    if broken:
+        return "error", "; ".join(f"{o.exercise.id}: {c.findings[0].message}" for o in broken for c in o.cases
+                                  if c.status is Status.GRADER_ERROR)
+    failures = [(report.load_failure, report.load_error)] if report.load_failure else []
+    failures += [(case.status, case.findings[0].message) for outcome in report.exercises for case in outcome.cases if case.stopped]
+    if not failures:
+        return "graded", ""
+    timed_out = [message for status, message in failures if status is Status.TIMED_OUT]
+    return ("timeout", timed_out[0].splitlines()[0]) if timed_out else ("crashed", failures[0][1].splitlines()[0])
 
 
 def report_record(report: GradeReport) -> dict[str, Any]:
@@ -74,11 +72,16 @@ def report_record(report: GradeReport) -> dict[str, Any]:
 def _exercise_record(outcome: ExerciseOutcome) -> dict[str, Any]:
     mistake = outcome.mistake
     return {
-        "id": outcome.exercise.id, "function": outcome.exercise.function, "status": outcome.status,
-        "score": outcome.score, "max_score": outcome.max_score,
+        "id": outcome.exercise.id, "function": outcome.exercise.function, "status": str(outcome.status),
+        "score": outcome.score, "max_score": outcome.max_score, "graded": outcome.graded,
         "mistake": mistake.name if mistake else None, "hint": mistake.hint if mistake else None,
-        "notes": [{"kind": f.kind, "message": f.message} for f in outcome.notes],
-        "cases": [{"case": case.case.name, "hidden": case.case.hidden, "passed": case.passed, "crashed": case.crashed,
-                   "seconds": round(case.seconds, 4), "findings": [{"kind": f.kind, "message": f.message} for f in case.findings]}
+        "notes": [_finding_record(f) for f in outcome.notes],
+        "cases": [{"case": case.case.name, "hidden": case.case.hidden, "status": str(case.status), "passed": case.passed,
+                   "crashed": case.stopped, "seconds": round(case.seconds, 4), "traceback": case.traceback,
+                   "findings": [_finding_record(f) for f in case.findings]}
                   for case in outcome.cases],
     }
+
+
+def _finding_record(finding: Finding) -> dict[str, str]:
+    return {"kind": finding.kind, "message": finding.message, "code": finding.code}

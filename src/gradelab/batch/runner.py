@@ -13,7 +13,8 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from ..grading.sandbox import Limits
+from ..assignments import Location
+from ..grading.limits import Limits
 from .discover import Entry
 from .grading import grade_one
 
@@ -32,7 +33,7 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_local(module: str, entries: Sequence[Entry], limits: Limits | None, workers: int, on_result: OnResult) -> None:
+def run_local(location: Location, entries: Sequence[Entry], limits: Limits | None, workers: int, on_result: OnResult) -> None:
     """Grade ``entries`` on ``workers`` processes; at most 2 per worker are queued so Ctrl-C stops quickly."""
     # spawn: the parent may run threads (the progress bar), which fork would copy in an unknown state.
     context = multiprocessing.get_context("spawn")
@@ -43,7 +44,7 @@ def run_local(module: str, entries: Sequence[Entry], limits: Limits | None, work
         while pending or running:
             while pending and len(running) < 2 * workers:
                 entry = pending.pop()
-                running.add(pool.submit(grade_one, module, entry.student, entry.path, entry.sha256, limits))
+                running.add(pool.submit(grade_one, location, entry.student, entry.path, entry.sha256, limits))
             finished, running = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 on_result(future.result())

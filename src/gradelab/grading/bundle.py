@@ -92,7 +92,9 @@ def blank_out(text: str) -> str:
 
 def notebook_module(assignment: Assignment) -> ModuleType | None:
     """The assignment's ``notebook`` module; None where it has none (an instructor's single-file assignment)."""
-    name = f"{assignment.extras.get('module', f'gradelab.assignments.{assignment.name}')}.notebook"
+    from ..assignments import locate
+
+    name = f"{locate(assignment).module}.notebook"
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as error:

@@ -10,7 +10,12 @@ Fairness rules, each enforced here rather than left to test authors:
 * inputs cross the process boundary, so the student always gets copies;
 * expected values come from the reference, run at grading time;
 * graded functions that an exercise calls are answered by the reference, so
-  one mistake costs one exercise.
+  one mistake costs one exercise;
+* a failure of the grader's own code (a reference, a judge) is a grader error:
+  the exercise is "not graded", never charged to the student.
+
+Each case ends with a :class:`~.outcome.Status`; the judges of the exercise
+(:mod:`.judges`) decide the cases that returned.
 """
 
 from __future__ import annotations
@@ -18,19 +23,23 @@ from __future__ import annotations
 import contextlib
 import copy
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .checks import Finding, compare, default_namer
+from .checks import Finding
+from .judges import CaseContext, Values, fails
+from .outcome import CaseOutcome, ExerciseOutcome, GradeReport, Status
 from .sandbox import CallFailed, CallResult, Limits, Sandbox
 from .spec import Assignment, Case, Exercise, Mistake
 from .submission import Submission, SubmissionError, load_submission
-from .wire import resolve_refs
-from .worker import GLOBAL_SEED
+from .wire import GLOBAL_SEED, resolve_refs
+
+__all__ = ["CaseOutcome", "ExerciseOutcome", "GradeReport", "Probe", "Status", "fixed_global_rng", "grade", "grade_exercise",
+           "grade_submission", "match_mistake", "run_reference"]
 
 REFERENCE_SEED = GLOBAL_SEED  # the same fixed global state as in the worker, so seed-ignoring mistakes can be recognized
 
@@ -58,70 +67,37 @@ def run_reference(function: Callable[..., Any], args: Sequence, kwargs: dict, mo
 
 
 def adapt_output(exercise: Exercise, value: Any) -> Any:
-    """The reference's (or a known mistake's) output as the worker sends the student's: through ``output_adapter``."""
-    if exercise.output_adapter is None or exercise.outputs_adapted:
+    """The reference's (or a known mistake's) output as the worker sends the student's: through the output adapter."""
+    adapter = exercise.adapter()
+    if adapter is None or adapter.adapted:
         return value
-    return resolve_refs(exercise.output_adapter, None)(value)
+    return resolve_refs(adapter.ref, None)(value)
 
 
-@dataclass
-class CaseOutcome:
-    case: Case
-    passed: bool
-    findings: list[Finding] = field(default_factory=list)
-    value: Any = None  # the student's output, kept for matching known mistakes
-    returned: bool = False
-    crashed: bool = False  # the worker failed (timeout, crash): the exercise stops here
-    seconds: float = 0.0
+def expected_output(exercise: Exercise, function: Callable[..., Any], args: Sequence, kwargs: dict) -> Any:
+    """What ``function`` (the reference or a known mistake) returns on a case, as the student's output arrives."""
+    return adapt_output(exercise, run_reference(function, args, kwargs))
 
 
-@dataclass
-class ExerciseOutcome:
-    exercise: Exercise
-    score: float = 0.0
-    status: str = "failed"  # passed, failed, missing, crashed
-    cases: list[CaseOutcome] = field(default_factory=list)
-    notes: list[Finding] = field(default_factory=list)
-    mistake: Mistake | None = None
-
-    @property
-    def max_score(self) -> float:
-        return float(self.exercise.points)
-
-
-@dataclass
-class GradeReport:
-    assignment: Assignment
-    submission: str
-    exercises: list[ExerciseOutcome]
-    problems: list[str] = field(default_factory=list)
-    hidden_included: bool = True
-    seconds: float = 0.0
-
-    @property
-    def score(self) -> float:
-        return round(sum(outcome.score for outcome in self.exercises), 2)
-
-    @property
-    def max_score(self) -> float:
-        return float(sum(outcome.max_score for outcome in self.exercises))
-
-    @property
-    def passed(self) -> bool:
-        return all(outcome.status == "passed" for outcome in self.exercises)
+def case_expected(exercise: Exercise, case: Case, args: Sequence, kwargs: dict) -> Any:
+    """The expected output of a case: recorded with the case (a bundle's recording), else the reference's."""
+    if "expected" in case.data:
+        return copy.deepcopy(case.data["expected"])
+    return expected_output(exercise, exercise.reference, args, kwargs)
 
 
 class Probe:
-    """Lets a second verdict (``Exercise.accept_if``) call the student's function again."""
+    """Lets a second verdict call the student's function again."""
 
     def __init__(self, sandbox: Sandbox, exercise: Exercise, stand_ins: dict) -> None:
         self.sandbox, self.exercise, self.stand_ins = sandbox, exercise, stand_ins
 
     def call(self, *args: Any, **kwargs: Any) -> Any:
+        adapter = self.exercise.adapter()
         result = self.sandbox.call(self.exercise.function, list(args), kwargs, self.stand_ins,
-                                   adapter=self.exercise.output_adapter)
+                                   adapter=adapter.ref if adapter else None)
         if not result.ok:
-            raise CallFailed(_error_text(result.error))
+            raise CallFailed(_error_text(result.error), Status.FAILED)
         return result.value
 
 
@@ -133,8 +109,9 @@ def grade(assignment: Assignment, path: str | Path, hidden: bool = True, only: S
     try:
         submission = load_submission(path)
     except SubmissionError as error:
-        outcomes = [ExerciseOutcome(exercise, status="missing", notes=[Finding("fail", str(error))]) for exercise in exercises]
-        return GradeReport(assignment, str(path), outcomes, [str(error)], hidden, time.monotonic() - started)
+        outcomes = [ExerciseOutcome(exercise, status=Status.MISSING, notes=[Finding("fail", str(error), "unreadable")])
+                    for exercise in exercises]
+        return GradeReport(assignment, str(path), outcomes, [str(error)], hidden, time.monotonic() - started, unreadable=str(error))
     report = grade_submission(assignment, submission, exercises, hidden, limits)
     report.seconds = time.monotonic() - started
     return report
@@ -150,19 +127,22 @@ def grade_submission(assignment: Assignment, submission: Submission, exercises: 
         problems.extend(loaded.get("problems", []))
         if not loaded.get("ok"):
             problems.append(f"the submission could not be loaded: {_error_text(loaded.get('error'))}")
+        load_failure = sandbox.load_failure
         defined = set(loaded.get("functions", []))
         statuses: dict[str, str] = {}  # function -> "trusted", "passed" (but calls something untrusted) or "failed"
         for exercise in exercises:
             if exercise.function not in defined:
-                outcome = ExerciseOutcome(exercise, status="missing", notes=[Finding(
-                    "fail", f"{exercise.function}{exercise.signature} is not defined in the submission")])
+                outcome = ExerciseOutcome(exercise, status=Status.MISSING, notes=[Finding(
+                    "fail", f"{exercise.function}{exercise.signature} is not defined in the submission", "missing")])
             else:
                 outcome = grade_exercise(assignment, exercise, sandbox, hidden, statuses)
-            trusted = outcome.status == "passed" and all(statuses.get(name) == "trusted" for name in exercise.calls)
-            statuses[exercise.function] = "trusted" if trusted else "passed" if outcome.status == "passed" else "failed"
+            passed = outcome.status is Status.PASSED
+            trusted = passed and all(statuses.get(name) == "trusted" for name in exercise.calls)
+            statuses[exercise.function] = "trusted" if trusted else "passed" if passed else "failed"
             outcomes.append(outcome)
     problems.extend(f"the submission {refused}" for refused in sandbox.refused)
-    return GradeReport(assignment, str(submission.path), outcomes, problems, hidden)
+    load_error = _error_text(loaded.get("error")) if load_failure else ""
+    return GradeReport(assignment, str(submission.path), outcomes, problems, hidden, load_failure=load_failure, load_error=load_error)
 
 
 def grade_exercise(assignment: Assignment, exercise: Exercise, sandbox: Sandbox, hidden: bool,
@@ -179,44 +159,79 @@ def grade_exercise(assignment: Assignment, exercise: Exercise, sandbox: Sandbox,
     stand_ins = {name: _reference_answer(assignment) for name in exercise.calls if statuses.get(name) != "trusted"}
     cases = list(exercise.cases) if hidden else exercise.public_cases()
     for case in cases:
-        case_outcome = _grade_case(exercise, case, sandbox, stand_ins)
-        outcome.cases.append(case_outcome)
-        if case_outcome.crashed:
-            outcome.status = "crashed"
+        outcome.cases.append(_grade_case(exercise, case, sandbox, stand_ins))
+        if outcome.cases[-1].stopped:
             break
-    passed = sum(case.passed for case in outcome.cases)
-    if passed == len(cases) and outcome.status != "crashed":
-        outcome.status, outcome.score = "passed", float(exercise.points)
-    elif outcome.status != "crashed":
-        _second_verdict(outcome, sandbox, stand_ins)
-        if outcome.status != "passed":
-            outcome.score = round(exercise.points * passed / len(cases), 2)
-            outcome.mistake = match_mistake(exercise, outcome.cases)
+    _decide(outcome, len(cases), Probe(sandbox, exercise, stand_ins))
     _note_stand_ins(outcome, stand_ins, statuses)
     if not hidden and exercise.hidden_cases():
         outcome.notes.append(Finding("info", hidden_note(exercise)))
     return outcome
 
 
+def _decide(outcome: ExerciseOutcome, total: int, probe: Probe) -> None:
+    """The exercise's status and score from its cases: a grader error or a stopped worker first, then the judges."""
+    exercise, cases = outcome.exercise, outcome.cases
+    broken = next((case for case in cases if case.status is Status.GRADER_ERROR), None)
+    if broken is not None:
+        outcome.status = Status.GRADER_ERROR
+        outcome.notes.append(Finding("warn", f"not graded: the grader's own code failed on case {broken.case.name!r}. This is "
+                                             "not a fault of your code; the instructor is told and will grade it again",
+                                     "grader_error"))
+        return
+    stopped = next((case for case in cases if case.stopped), None)
+    if stopped is not None:
+        outcome.status = stopped.status
+        return
+    passed = sum(case.passed for case in cases)
+    if passed == total:
+        outcome.status, outcome.score = Status.PASSED, float(exercise.points)
+        return
+    if _second_verdict(outcome, probe):
+        return
+    outcome.status = Status.REFUSED if any(case.status is Status.REFUSED for case in cases) else Status.FAILED
+    outcome.score = round(exercise.points * passed / total, 2)
+    outcome.mistake = match_mistake(exercise, cases)
+
+
 def _grade_case(exercise: Exercise, case: Case, sandbox: Sandbox, stand_ins: dict) -> CaseOutcome:
-    args, kwargs = case.make_inputs(np.random.default_rng(case.seed))
-    expected = adapt_output(exercise, run_reference(exercise.reference, args, kwargs))
     try:
-        result = sandbox.call(exercise.function, list(args), dict(kwargs), stand_ins, adapter=exercise.output_adapter)
-    except CallFailed as error:
-        message = f"{exercise.function} {error}; the remaining cases of this exercise were not run"
-        return CaseOutcome(case, passed=False, findings=[Finding("fail", message)], crashed=True)
-    findings = _call_notes(exercise, result)
+        args, kwargs = case.inputs()
+        expected = case_expected(exercise, case, args, kwargs)
+    except Exception:  # noqa: BLE001 - the grader's own reference or input maker failed: not the student's fault
+        return _grader_error(case, "building the case's inputs and expected output")
+    adapter = exercise.adapter()
+    try:
+        result = sandbox.call(exercise.function, list(args), dict(kwargs), stand_ins, adapter=adapter.ref if adapter else None)
+    except CallFailed as failure:
+        message = f"{exercise.function} {failure}; the remaining cases of this exercise were not run"
+        return CaseOutcome(case, failure.status, [Finding("fail", message, str(failure.status))], stopped=True)
+    notes = _call_notes(exercise, result)
     if not result.ok:
-        findings.insert(0, Finding("fail", f"{exercise.function} raised {_error_text(result.error)}"))
-        return CaseOutcome(case, passed=False, findings=findings, seconds=result.seconds)
-    namer = exercise.name_path or default_namer(exercise.output_name)
-    if exercise.compare_output:
-        findings[:0] = compare(expected, result.value, namer, exercise.tolerance, exercise.strict_dtype)
-    for check in exercise.case_checks:
-        findings.extend(check(args, kwargs, expected, result.value))
-    passed = not any(finding.kind == "fail" for finding in findings)
-    return CaseOutcome(case, passed, findings, result.value, returned=True, seconds=result.seconds)
+        findings = [Finding("fail", f"{exercise.function} raised {_error_text(result.error)}", "raised"), *notes]
+        return CaseOutcome(case, Status.REFUSED if result.refused else Status.FAILED, findings, seconds=result.seconds)
+    context = CaseContext(exercise.id, exercise.function, case, args, kwargs, exercise.namer())
+    try:
+        values, others = _judged(exercise, context, expected, result.value)
+    except Exception:  # noqa: BLE001 - a judge that raises is a bug of the grader's, reported as one
+        return _grader_error(case, "judging the case")
+    findings = values + notes + others
+    status = Status.FAILED if fails(findings) else Status.PASSED
+    return CaseOutcome(case, status, findings, result.value, returned=True, seconds=result.seconds)
+
+
+def _judged(exercise: Exercise, context: CaseContext, expected: Any, got: Any) -> tuple[list[Finding], list[Finding]]:
+    """The value comparison's findings (shown first, before the call's notes) and every other judge's."""
+    values, others = [], []
+    for judge in exercise.case_judges():
+        (values if isinstance(judge, Values) else others).extend(judge.judge(context, expected, got, None))
+    return values, others
+
+
+def _grader_error(case: Case, doing: str) -> CaseOutcome:
+    trace = traceback.format_exc()
+    message = f"the grader failed while {doing}: {trace.strip().splitlines()[-1]}"
+    return CaseOutcome(case, Status.GRADER_ERROR, [Finding("warn", message, "grader_error")], traceback=trace)
 
 
 def _call_notes(exercise: Exercise, result: CallResult) -> list[Finding]:
@@ -224,15 +239,15 @@ def _call_notes(exercise: Exercise, result: CallResult) -> list[Finding]:
     if result.rng_used and not exercise.uses_randomness:
         notes.append(Finding("info", f"{exercise.function} drew from NumPy's global random generator, which it does not need; "
                                      "this does not change your grade here, but in a notebook it shifts every random "
-                                     "number drawn after it"))
+                                     "number drawn after it", "global_rng"))
     if result.mutated:
         names = ", ".join(_argument_name(exercise, position) for position in result.mutated)
         notes.append(Finding("warn", f"{exercise.function} changed its input {names} in place; the grader passed a copy, "
-                                     "but a caller's array would be modified"))
+                                     "but a caller's array would be modified", "mutated"))
     for refused in result.refused:  # even where the student's code caught the error, the attempt is reported
-        notes.append(Finding("warn", f"{exercise.function} {refused}"))
+        notes.append(Finding("warn", f"{exercise.function} {refused}", "refused"))
     if result.stdout.strip():
-        notes.append(Finding("info", f"{exercise.function} printed: {result.stdout.strip()[:300]}"))
+        notes.append(Finding("info", f"{exercise.function} printed: {result.stdout.strip()[:300]}", "printed"))
     return notes
 
 
@@ -248,18 +263,24 @@ def _reference_answer(assignment: Assignment) -> Callable[[str, list, dict], Any
     return answer
 
 
-def _second_verdict(outcome: ExerciseOutcome, sandbox: Sandbox, stand_ins: dict) -> None:
-    """Where values differ from the reference, an exercise may still accept the answer (e.g. in distribution)."""
+def _second_verdict(outcome: ExerciseOutcome, probe: Probe) -> bool:
+    """Where values differ from the reference, an acceptance judge may still accept the answer (e.g. in distribution)."""
     exercise = outcome.exercise
-    if exercise.accept_if is None or not any(case.returned for case in outcome.cases):
-        return
-    try:
-        accepted, findings = exercise.accept_if(Probe(sandbox, exercise, stand_ins))
-    except CallFailed as error:
-        accepted, findings = False, [Finding("fail", f"{exercise.function} failed while being checked in distribution: {error}")]
-    outcome.notes.extend(findings)
-    if accepted:
-        outcome.status, outcome.score = "passed", float(exercise.points)
+    failed = next((case for case in outcome.cases if case.returned and not case.passed), None)
+    if failed is None:
+        return False
+    for judge in exercise.acceptance_judges():
+        args, kwargs = failed.case.inputs()
+        context = CaseContext(exercise.id, exercise.function, failed.case, args, kwargs, exercise.namer())
+        try:
+            findings = list(judge.judge(context, None, failed.value, probe))
+        except CallFailed as error:
+            findings = [Finding("fail", f"{exercise.function} failed while being checked in distribution: {error}", "raised")]
+        outcome.notes.extend(findings)
+        if not fails(findings):
+            outcome.status, outcome.score, outcome.accepted_by = Status.PASSED, float(exercise.points), judge.name
+            return True
+    return False
 
 
 def match_mistake(exercise: Exercise, cases: Sequence[CaseOutcome]) -> Mistake | None:
@@ -267,20 +288,25 @@ def match_mistake(exercise: Exercise, cases: Sequence[CaseOutcome]) -> Mistake |
     returned = [outcome for outcome in cases if outcome.returned]
     if not returned:
         return None
-    namer = default_namer(exercise.output_name)
     for mistake in exercise.mistakes:
-        if all(_same_as_mistake(exercise, mistake, outcome, namer) for outcome in returned):
+        if all(_same_as_mistake(exercise, mistake, outcome) for outcome in returned):
             return mistake
     return None
 
 
-def _same_as_mistake(exercise: Exercise, mistake: Mistake, outcome: CaseOutcome, namer: Callable) -> bool:
-    args, kwargs = outcome.case.make_inputs(np.random.default_rng(outcome.case.seed))
-    try:
-        wrong = adapt_output(exercise, run_reference(mistake.function, args, kwargs))
-    except Exception:  # noqa: BLE001 - a mistake may simply not run on some inputs
-        return False
-    return not any(f.kind == "fail" for f in compare(wrong, outcome.value, namer, exercise.tolerance, exercise.strict_dtype))
+def _same_as_mistake(exercise: Exercise, mistake: Mistake, outcome: CaseOutcome) -> bool:
+    recorded = outcome.case.data.get("mistake_outputs", {})
+    if mistake.name in recorded:  # a recording carries each mistake's output on its cases
+        if not recorded[mistake.name]["ran"]:
+            return False
+        wrong = recorded[mistake.name]["value"]
+    else:
+        args, kwargs = outcome.case.inputs()
+        try:
+            wrong = expected_output(exercise, mistake.function, args, kwargs)
+        except Exception:  # noqa: BLE001 - a mistake may simply not run on some inputs
+            return False
+    return not fails(exercise.value_rule().compare(wrong, outcome.value, exercise.namer()))
 
 
 def _note_stand_ins(outcome: ExerciseOutcome, stand_ins: dict, statuses: dict[str, str]) -> None:
@@ -288,7 +314,7 @@ def _note_stand_ins(outcome: ExerciseOutcome, stand_ins: dict, statuses: dict[st
            None: "which was not graded on its own in this run"}
     for name in stand_ins:
         outcome.notes.append(Finding("info", f"graded with the reference {name} in place of yours, {why[statuses.get(name)]}, "
-                                             "so that a mistake there is not counted twice"))
+                                             "so that a mistake there is not counted twice", "stand_in"))
 
 
 def hidden_note(exercise: Exercise) -> str:

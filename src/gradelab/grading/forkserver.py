@@ -219,7 +219,8 @@ class ForkServer:
             self.process.wait(timeout=5)
 
 
-_SERVER: ForkServer | None = None
+_SERVER: ForkServer | None = None  # the one used last
+_SERVERS: dict[tuple[str, ...], ForkServer] = {}
 _SERVER_LOCK = threading.Lock()
 
 
@@ -227,13 +228,21 @@ def enabled() -> bool:
     return os.environ.get("GRADELAB_NO_FORKSERVER", "") in ("", "0") and hasattr(os, "fork") and hasattr(socket, "send_fds")
 
 
-def shared(env: dict[str, str]) -> ForkServer:
-    """The grader process's fork server, started on first use (and again after a fork of the grader, or its death)."""
+def shared(env: dict[str, str], preload_modules: Sequence[str] = ()) -> ForkServer:
+    """The grader process's fork server for this set of preloaded modules, started on first use (and again after
+    a fork of the grader, or its death).
+
+    One zygote per set, never one for all: a worker inherits its zygote's memory, so modules one assignment
+    preloads (keras_intro's gradelab.keras brings gradelab.nn) must not be found by another assignment's workers.
+    """
     global _SERVER
+    key = tuple(sorted(set(preload_modules)))
     with _SERVER_LOCK:
-        if _SERVER is None or not _SERVER.alive():
-            _SERVER = ForkServer(env)
-        return _SERVER
+        server = _SERVERS.get(key)
+        if server is None or not server.alive():
+            server = _SERVERS[key] = ForkServer(env)
+        _SERVER = server
+        return server
 
 
 if __name__ == "__main__":

@@ -4,28 +4,26 @@ An instructor's assignment (``--assignment-path``) keeps its reference and hidde
 its students cannot compute expected values. ``gradelab assign --assignment-path PATH`` therefore records, in
 ``tests/public_cases.wire``, everything the public check needs as plain data, and ``gradelab check --recorded
 tests/public_cases.wire NOTEBOOK`` rebuilds an in-memory :class:`Assignment` from it and grades with the
-normal engine and worker: each case's ``make_inputs`` returns the recorded inputs, the reference returns the
-recorded expected output of the case whose inputs it is given, and each known mistake its recorded output.
+normal engine and worker. Each rebuilt case carries its recorded expected output and the known mistakes'
+outputs in ``Case.data`` (the engine uses them instead of running a reference), so nothing is looked up by
+comparing inputs.
 
 The file is written with :func:`wire.encode` (JSON header and raw array bytes, never pickle): reading it
 runs nothing. Functions cross only as :class:`wire.Ref` names of student-module functions, resolved when
 grading. Values that are not plain data make ``assign`` fail, naming the exercise and case.
 
-**Kept** (data): id, function, signature, points, title, output name, tolerance, strict_dtype,
-uses_randomness, compare_output, ``output_adapter`` (a Ref: the worker still applies it to the student's
-output; recorded outputs are stored already adapted), and for each *public* case its name, inputs and
-expected output; each known mistake's name, hint and output on each public case (so local checks still
-name mistakes and give hints); the note on how many hidden cases there are and what they vary; and
-``accept_if`` where it is a generic gradelab verdict that says how to rebuild itself from data (a
-``recipe`` attribute, e.g. :func:`stats.seeded_initializer_check`).
+**Kept** (data): id, function, signature, points, title, output name, uses_randomness; every judge that is
+registered by name and runs without the reference (``judge.is_data and judge.local``: value comparison,
+output adapter, seeded draws in distribution), as ``{"name", "config"}``; for each *public* case its name,
+inputs and expected output; each known mistake's name, hint and output on each public case (so local
+checks still name mistakes and give hints); the note on how many hidden cases there are and what they vary.
 
 **Dropped**, each with a note in the student's report:
 
 * ``Exercise.calls`` (stand-ins): without the reference, the student's own functions answer the calls
   an exercise makes, so one mistake may show in two exercises locally (not in the instructor's grading);
-* any other ``accept_if``: answers right in another way (e.g. in distribution) are recognized only by
-  the instructor's grading;
-* ``case_checks`` (e.g. finite differences): run only in the instructor's grading;
+* judges that need the reference or are not data (finite differences, training behaviour, an old-style
+  ``accept_if`` or ``case_checks``): they run only in the instructor's grading;
 * ``name_path``: differences are named after ``output_name`` instead of in course notation.
 
 **Never written:** hidden cases, reference code, known mistakes' code, alternatives.
@@ -34,25 +32,21 @@ name mistakes and give hints); the note on how many hidden cases there are and w
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import judges as judging
 from . import wire
 from .checks import Finding
-from .engine import GradeReport, adapt_output, hidden_note, run_reference
-from .spec import Assignment, Case, Exercise, Mistake, Tolerance
-from .stats import seeded_initializer_check
+from .engine import GradeReport, expected_output, hidden_note
+from .judges import ACCEPTANCE, Judge, OutputAdapter, Values
+from .spec import Assignment, Case, Exercise, Mistake
 
-FORMAT, VERSION = "gradelab recorded public cases", 1
+FORMAT, VERSION = "gradelab recorded public cases", 2
 FILE_NAME = "public_cases.wire"
-
-#: Generic verdicts a recording may name, rebuilt from their recorded options.
-VERDICTS: dict[str, Callable[..., Callable]] = {
-    "seeded_initializer_check": lambda scales, **options: seeded_initializer_check(dict(scales).__getitem__, **options),
-}
 
 
 class RecordingError(ValueError):
@@ -77,53 +71,45 @@ def _record_exercise(exercise: Exercise) -> dict:
     cases, mistakes = [], [{"name": m.name, "hint": m.hint, "outputs": []} for m in exercise.mistakes]
     for case in exercise.public_cases():
         where = f"exercise {exercise.id}, case {case.name!r}"
-        args, kwargs = case.make_inputs(np.random.default_rng(case.seed))  # as the engine builds them
-        expected = adapt_output(exercise, run_reference(exercise.reference, args, kwargs))
+        args, kwargs = case.inputs()  # as the engine builds them
+        expected = expected_output(exercise, exercise.reference, args, kwargs)
         cases.append({"name": case.name, "args": _plain(list(args), f"{where}: args"),
                       "kwargs": _plain(dict(kwargs), f"{where}: kwargs"),
                       "expected": _plain(expected, f"{where}: the reference's output")})
         for entry, mistake in zip(mistakes, exercise.mistakes):
             entry["outputs"].append(_mistake_output(exercise, mistake, args, kwargs, where))
-    verdict, notes = _record_verdict(exercise)
+    kept = [judge for judge in exercise.judges if judge.is_data and judge.local]
     return {"id": exercise.id, "function": exercise.function, "signature": exercise.signature,
             "points": float(exercise.points), "title": exercise.title, "output_name": exercise.output_name,
-            "tolerance": (float(exercise.tolerance.rtol), float(exercise.tolerance.atol)),
-            "strict_dtype": bool(exercise.strict_dtype), "uses_randomness": bool(exercise.uses_randomness),
-            "compare_output": bool(exercise.compare_output), "output_adapter": exercise.output_adapter,
-            "cases": cases, "mistakes": mistakes, "verdict": verdict,
-            "hidden_note": hidden_note(exercise) if exercise.hidden_cases() else "",
-            "notes": notes + _dropped_notes(exercise)}
+            "uses_randomness": bool(exercise.uses_randomness),
+            "judges": [_plain(judging.to_data(judge), f"exercise {exercise.id}: judge {judge.name}") for judge in kept],
+            "cases": cases, "mistakes": mistakes, "hidden_note": hidden_note(exercise) if exercise.hidden_cases() else "",
+            "notes": _dropped_notes(exercise, [judge for judge in exercise.judges if judge not in kept])}
 
 
 def _mistake_output(exercise: Exercise, mistake: Mistake, args: list, kwargs: dict, where: str) -> dict:
     try:
-        wrong = adapt_output(exercise, run_reference(mistake.function, args, kwargs))
+        wrong = expected_output(exercise, mistake.function, args, kwargs)
     except Exception:  # noqa: BLE001 - as in the engine: a mistake that does not run on a case is never matched
         return {"ran": False}
     return {"ran": True, "value": _plain(wrong, f"{where}: known mistake {mistake.name!r}'s output")}
 
 
-def _record_verdict(exercise: Exercise) -> tuple[dict | None, list[str]]:
-    if exercise.accept_if is None:
-        return None, []
-    recipe = getattr(exercise.accept_if, "recipe", None)
-    if recipe is not None and recipe[0] in VERDICTS:
-        return {"name": recipe[0], "options": _plain(dict(recipe[1]), f"exercise {exercise.id}: accept_if")}, []
-    return None, ["answers that differ from the reference's values but are still right (a second verdict of the "
-                  "instructor's) are recognized only by the instructor's grading, not by this local check"]
-
-
-def _dropped_notes(exercise: Exercise) -> list[str]:
+def _dropped_notes(exercise: Exercise, dropped: list[Judge]) -> list[str]:
     notes = []
     if exercise.calls:
         names = ", ".join(exercise.calls)
         notes.append(f"here your own {names} answer{'s' if len(exercise.calls) == 1 else ''} the calls {exercise.function} "
                      f"makes; the instructor's grading answers them with the reference's {names}, so that a mistake "
                      "there is not counted twice")
-    if exercise.case_checks:
-        notes.append(f"{len(exercise.case_checks)} further check{'s' if len(exercise.case_checks) != 1 else ''} of each "
+    if any(judge.role == ACCEPTANCE for judge in dropped):
+        notes.append("answers that differ from the reference's values but are still right (a second verdict of the "
+                     "instructor's) are recognized only by the instructor's grading, not by this local check")
+    checks = [judge for judge in dropped if judge.role != ACCEPTANCE]
+    if checks:
+        notes.append(f"{len(checks)} further check{'s' if len(checks) != 1 else ''} of each "
                      "case (such as finite differences) run only in the instructor's grading")
-        if not exercise.compare_output:
+        if not exercise.value_rule().judged:
             notes.append(f"this local check does not judge {exercise.function}'s values (many are right), only that it "
                          "runs and whether it matches a known mistake")
     return notes
@@ -178,22 +164,19 @@ def load_recording(path: str | Path) -> Assignment:
 
 
 def _replay_exercise(entry: dict) -> tuple[Exercise, list[str]]:
-    inputs = [(case["args"], case["kwargs"]) for case in entry["cases"]]
-    cases = [Case(case["name"], _recorded_inputs(case["args"], case["kwargs"])) for case in entry["cases"]]
-    reference = Replay(f"the recorded reference of {entry['function']}", inputs,
-                       [{"ran": True, "value": case["expected"]} for case in entry["cases"]])
-    mistakes = [Mistake(m["name"], m["hint"], Replay(f"known mistake {m['name']!r}", inputs, m["outputs"]))
-                for m in entry["mistakes"]]
     notes = list(entry["notes"])
-    accept_if = _replay_verdict(entry["verdict"], notes)
+    cases = []
+    for index, case in enumerate(entry["cases"]):
+        outputs = {m["name"]: m["outputs"][index] for m in entry["mistakes"]}
+        cases.append(Case(case["name"], _recorded_inputs(case["args"], case["kwargs"]),
+                          data={"expected": case["expected"], "mistake_outputs": outputs}))
+    mistakes = [Mistake(m["name"], m["hint"], _not_recorded(f"known mistake {m['name']!r}")) for m in entry["mistakes"]]
+    exercise = Exercise(id=entry["id"], function=entry["function"], signature=entry["signature"], points=entry["points"],
+                        reference=_not_recorded(f"the reference of {entry['function']}"), cases=cases, title=entry["title"],
+                        output_name=entry["output_name"], uses_randomness=entry["uses_randomness"], mistakes=mistakes,
+                        judges=_replay_judges(entry["judges"], notes))
     if entry["hidden_note"]:
         notes.append(entry["hidden_note"])
-    exercise = Exercise(id=entry["id"], function=entry["function"], signature=entry["signature"], points=entry["points"],
-                        reference=reference, cases=cases, title=entry["title"], output_name=entry["output_name"],
-                        tolerance=Tolerance(*entry["tolerance"]), strict_dtype=entry["strict_dtype"],
-                        uses_randomness=entry["uses_randomness"], compare_output=entry["compare_output"],
-                        mistakes=mistakes, accept_if=accept_if, output_adapter=entry["output_adapter"],
-                        outputs_adapted=True)
     return exercise, notes
 
 
@@ -201,53 +184,28 @@ def _recorded_inputs(args: list, kwargs: dict) -> Callable[[np.random.Generator]
     return lambda rng: (copy.deepcopy(args), copy.deepcopy(kwargs))
 
 
-def _replay_verdict(verdict: dict | None, notes: list[str]) -> Callable | None:
-    if verdict is None:
-        return None
-    if verdict["name"] not in VERDICTS:  # recorded by a newer gradelab: say so rather than judge differently
-        notes.append(f"the second verdict {verdict['name']!r} is unknown to this gradelab: answers right in another way "
-                     "are recognized only by the instructor's grading")
-        return None
-    return VERDICTS[verdict["name"]](**verdict["options"])
+def _not_recorded(label: str) -> Callable[..., Any]:
+    """A recorded case carries its outputs; called on anything else, a recording has nothing to say."""
+    def not_recorded(*args: Any, **kwargs: Any) -> Any:
+        raise LookupError(f"{label} was recorded only on the public cases")
+
+    return not_recorded
 
 
-class Replay:
-    """Stands for a function on recorded cases: the output recorded for the case whose inputs it is given.
-
-    The engine calls a reference with the case's inputs only, so the case is found by its inputs (Refs
-    resolved, as the engine resolves them before the call); equal inputs have equal outputs.
-    """
-
-    def __init__(self, label: str, inputs: Sequence[tuple[list, dict]], outputs: Sequence[dict]) -> None:
-        self.label, self.inputs, self.outputs = label, inputs, outputs
-        self._resolved: list | None = None
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._resolved is None:
-            self._resolved = [wire.resolve_refs((list(a), dict(k)), None) for a, k in self.inputs]
-        for (recorded_args, recorded_kwargs), output in zip(self._resolved, self.outputs):
-            if same_tree(recorded_args, list(args)) and same_tree(recorded_kwargs, kwargs):
-                if not output["ran"]:
-                    raise RuntimeError(f"{self.label} raised on this case when it was recorded")
-                return copy.deepcopy(output["value"])
-        raise LookupError(f"{self.label} has no recorded output for these inputs")
-
-
-def same_tree(a: Any, b: Any) -> bool:
-    """Exact equality of plain-data trees (arrays by shape, dtype and values; NaN equals NaN)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape or a.dtype != b.dtype:
-            return False
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if type(a) is not type(b):
-        return False
-    if type(a) is dict:
-        return a.keys() == b.keys() and all(same_tree(a[key], b[key]) for key in a)
-    if type(a) in (list, tuple):
-        return len(a) == len(b) and all(same_tree(x, y) for x, y in zip(a, b))
-    if isinstance(a, (float, np.floating)) and a != a:
-        return bool(b != b)
-    return a is b or bool(a == b)
+def _replay_judges(recorded: list[dict], notes: list[str]) -> list[Judge]:
+    """The recorded judges; an adapter's outputs are recorded adapted already. A name this gradelab lacks is noted."""
+    judges: list[Judge] = []
+    for data in recorded:
+        try:
+            judge = judging.from_data(data)
+        except (ValueError, TypeError):  # recorded by a newer gradelab: say so rather than judge differently
+            notes.append(f"the judge {data.get('name')!r} is unknown to this gradelab: what it checks is checked only by "
+                         "the instructor's grading")
+            continue
+        judges.append(OutputAdapter(judge.module, judge.function, adapted=True) if isinstance(judge, OutputAdapter) else judge)
+    if not any(isinstance(judge, Values) for judge in judges):
+        judges.append(Values(judged=False))
+    return judges
 
 
 def add_recorded_notes(report: GradeReport) -> GradeReport:

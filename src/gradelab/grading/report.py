@@ -10,27 +10,32 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from .engine import ExerciseOutcome, GradeReport
+from .outcome import ExerciseOutcome, GradeReport, Status
 
-STATUS_STYLE = {"passed": ("PASS", "bold green"), "failed": ("FAIL", "bold red"), "missing": ("MISSING", "bold red"),
-                "crashed": ("CRASHED", "bold red")}
+STATUS_STYLE = {Status.PASSED: ("PASS", "bold green"), Status.FAILED: ("FAIL", "bold red"), Status.MISSING: ("MISSING", "bold red"),
+                Status.CRASHED: ("CRASHED", "bold red"), Status.TIMED_OUT: ("TIMEOUT", "bold red"),
+                Status.REFUSED: ("REFUSED", "bold red"), Status.MALFORMED_REPLY: ("MALFORMED", "bold red"),
+                Status.GRADER_ERROR: ("NOT GRADED", "bold yellow")}
 FINDING_STYLE = {"fail": ("✗", "red"), "warn": ("!", "yellow"), "info": ("i", "cyan")}
 
 
-def render(report: GradeReport, console: Console | None = None, verbose: bool = False) -> None:
-    """Print one block per exercise: status, points, then each failing check, hint and notes."""
+def render(report: GradeReport, console: Console | None = None, verbose: bool = False, tracebacks: bool = False) -> None:
+    """Print one block per exercise: status, points, then each failing check, hint and notes.
+
+    ``tracebacks``: show where the grader's own code failed (an instructor's ``grade``; never in students' checks).
+    """
     console = console or Console()
     console.print(Text(f"{report.assignment.title} — {Path(report.submission).name}", style="bold"))
     for problem in report.problems:
         console.print(Text(f"  ! {problem}", style="yellow"))
     for outcome in report.exercises:
-        _render_exercise(console, outcome, verbose)
+        _render_exercise(console, outcome, verbose, tracebacks)
     style = "bold green" if report.passed else "bold"
     scope = "" if report.hidden_included else " on the public cases"
     console.print(Text(f"Score{scope}: {report.score:g} / {report.max_score:g}", style=style))
 
 
-def _render_exercise(console: Console, outcome: ExerciseOutcome, verbose: bool) -> None:
+def _render_exercise(console: Console, outcome: ExerciseOutcome, verbose: bool, tracebacks: bool) -> None:
     label, style = STATUS_STYLE[outcome.status]
     exercise = outcome.exercise
     head = Text.assemble((f"{label:8}", style), f"{exercise.id}  ", (f"{exercise.function}{exercise.signature}", "bold"),
@@ -43,6 +48,8 @@ def _render_exercise(console: Console, outcome: ExerciseOutcome, verbose: bool) 
         console.print(Text(f"    {mark} case {case.case.name}", style=case_style))
         for finding in case.findings:
             _render_finding(console, finding, indent=6)
+        if case.traceback and tracebacks:
+            console.print(Text(case.traceback.rstrip(), style="dim"))
     if outcome.mistake is not None:
         console.print(Text(f"    Known mistake: {outcome.mistake.name}", style="bold magenta"))
         console.print(Text(f"    Hint: {outcome.mistake.hint}", style="magenta"))
@@ -77,7 +84,7 @@ def to_gradescope(report: GradeReport) -> dict:
         "name": f"{outcome.exercise.id} ({outcome.exercise.function})",
         "score": outcome.score,
         "max_score": outcome.max_score,
-        "status": "passed" if outcome.status == "passed" else "failed",
+        "status": "passed" if outcome.status is Status.PASSED else "failed",
         "output": exercise_output(outcome),
     } for outcome in report.exercises]
     output = "\n".join(report.problems) or f"Graded {len(tests)} exercises."

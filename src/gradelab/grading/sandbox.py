@@ -29,6 +29,8 @@ from typing import Any
 
 from . import forkserver
 from .channel import Channel, ChannelClosed, ChannelTimeout
+from .limits import Limits
+from .outcome import Status
 from .wire import Ref, WireError
 
 StandInHandler = Callable[[str, list, dict], Any]
@@ -52,23 +54,15 @@ class CallResult:
 
 
 class CallFailed(RuntimeError):
-    """The worker itself failed during a call (timeout, crash, garbled reply): the call's exercise scores 0."""
+    """The worker itself failed during a call: the exercise stops there. ``status`` says how (data, not the message)."""
+
+    def __init__(self, reason: str, status: Status = Status.CRASHED) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
-@dataclass
-class Limits:
-    timeout: float = 10.0  # wall-clock seconds per call
-    load_timeout: float = 30.0  # wall-clock seconds to run the submission's definitions
-    memory_mb: int = 2048  # address space of the worker
-    max_reply_bytes: int = 64 * 2**20
-    file_mb: int = 64  # largest file the worker may write
-    open_files: int = 256
-    processes: int = 32  # processes the worker may start (not enforced for root: see limits.py)
-
-    def config(self) -> dict:
-        return {"timeout": self.timeout, "load_timeout": self.load_timeout, "memory_mb": self.memory_mb,
-                "max_reply_bytes": self.max_reply_bytes, "file_mb": self.file_mb, "open_files": self.open_files,
-                "processes": self.processes}
+#: Statuses a worker may report for its own failure; anything else in a reply is malformed.
+WORKER_STATUSES = {status.value: status for status in (Status.CRASHED, Status.REFUSED, Status.TIMED_OUT)}
 
 
 def worker_env(home: str) -> dict[str, str]:
@@ -117,7 +111,7 @@ class _Forked:
 def _launch(fd: int, cwd: str, preload: Sequence[str]) -> _Spawned | _Forked:
     if forkserver.enabled():
         try:
-            return _Forked(forkserver.shared(worker_env("/")), fd, cwd, preload)
+            return _Forked(forkserver.shared(worker_env("/"), preload), fd, cwd, preload)
         except (OSError, ConnectionError, ChannelTimeout, WireError, KeyError):
             pass  # no fork server here: a plain spawn is slower, not less safe
     return _Spawned(fd, cwd)
@@ -136,6 +130,7 @@ class Sandbox:
         self._next_id = 0
         self.channel: Channel | None = None
         self.load_reply: dict = {}
+        self.load_failure: Status | None = None  # how the worker failed while loading the submission, if it did
         self.restarts = 0
         self.refused: list[str] = []  # what the guard refused, over every worker of this sandbox
         self._tmpdir: tempfile.TemporaryDirectory | None = None
@@ -149,6 +144,7 @@ class Sandbox:
     def start(self) -> dict:
         """Start a worker and load the source; returns the worker's load reply."""
         self.close()
+        self.load_failure = None
         parent, child = socket.socketpair()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="gradelab-worker-")
         try:
@@ -164,7 +160,7 @@ class Sandbox:
                                              self.limits.load_timeout)
             self.refused.extend(str(item) for item in self.load_reply.get("refused", []) if item not in self.refused)
         except (ChannelTimeout, ChannelClosed, WireError) as error:
-            reason = self._failure_reason(error, self.limits.load_timeout)
+            self.load_failure, reason = self._failure(error, self.limits.load_timeout)
             self.close()
             self.load_reply = {"ok": False, "error": {"type": "WorkerFailed", "message": reason, "traceback": ""}}
         return self.load_reply
@@ -188,26 +184,30 @@ class Sandbox:
             self.restarts += 1
             self.start()
         if not self.load_reply.get("ok"):
-            raise CallFailed(self.load_reply.get("error", {}).get("message", "the submission could not be loaded"))
+            message = self.load_reply.get("error", {}).get("message", "the submission could not be loaded")
+            raise CallFailed(message, self.load_failure or Status.CRASHED)
         stand_ins = stand_ins or {}
         timeout = self.limits.timeout if timeout is None else timeout
         started = time.monotonic()
         called: list[str] = []
         try:
-            reply = self._call_exchange(function, args, kwargs, stand_ins, timeout, started, called, adapter)
-        except (ChannelTimeout, ChannelClosed, WireError, KeyError, AttributeError, TypeError, ValueError) as error:
-            reason = self._failure_reason(error, timeout)
+            reply = _checked_reply(self._call_exchange(function, args, kwargs, stand_ins, timeout, started, called, adapter))
+        except (ChannelTimeout, ChannelClosed, WireError) as error:
+            status, reason = self._failure(error, timeout)
             self.close()
-            raise CallFailed(reason) from None
-        self.refused.extend(item for item in map(str, reply.get("refused", [])) if item not in self.refused)
+            raise CallFailed(reason, status) from None
+        except BaseException:  # a grader error or an interrupt mid-call: the worker's state is unknown
+            self.close()
+            raise
+        self.refused.extend(item for item in reply.get("refused", []) if item not in self.refused)
         if reply.get("failure"):
             if reply.get("fatal"):
                 self.close()
-            raise CallFailed(str(reply["failure"]))
+            raise CallFailed(reply["failure"], WORKER_STATUSES.get(reply.get("status", "crashed"), Status.CRASHED))
         return CallResult(ok=bool(reply.get("ok")), value=reply.get("value"), error=reply.get("error"),
                           stdout=str(reply.get("stdout", "")), rng_used=bool(reply.get("rng_used")),
                           mutated=list(reply.get("mutated", [])), stand_ins_called=called,
-                          seconds=time.monotonic() - started, refused=list(map(str, reply.get("refused", []))))
+                          seconds=time.monotonic() - started, refused=list(reply.get("refused", [])))
 
     def _call_exchange(self, function: str, args: list, kwargs: dict, stand_ins: dict[str, StandInHandler], timeout: float,
                        started: float, called: list[str], adapter: Ref | None = None) -> dict:
@@ -221,18 +221,20 @@ class Sandbox:
             _check_id(reply, call_id)
             if reply.get("op") != "stand_in":
                 return reply
+            _check_stand_in_request(reply)
             if len(called) >= MAX_STAND_IN_CALLS:
-                raise WireError(f"more than {MAX_STAND_IN_CALLS} calls of graded functions in one call")
-            called.append(str(reply["function"]))
+                raise CallFailed(f"made more than {MAX_STAND_IN_CALLS} calls of graded functions in one call", Status.REFUSED)
+            called.append(reply["function"])
             self.channel.send(_answer_stand_in(stand_ins, reply))
 
-    def _failure_reason(self, error: Exception, timeout: float) -> str:
+    def _failure(self, error: Exception, timeout: float) -> tuple[Status, str]:
+        """How the worker failed, as a status and in words."""
         if isinstance(error, ChannelTimeout):
-            return f"timed out after {timeout:g} s"
+            return Status.TIMED_OUT, f"timed out after {timeout:g} s"
         if isinstance(error, WireError):
-            return f"sent back data the grader refuses: {error}"
+            return Status.MALFORMED_REPLY, f"sent back data the grader refuses: {error}"
         code = self.process.exit_code(1.0) if self.process is not None else None
-        return _exit_reason(code, self.limits.memory_mb)
+        return _exit_status(code), _exit_reason(code, self.limits.memory_mb)
 
     def close(self) -> None:
         if self.channel is not None:
@@ -257,11 +259,40 @@ def _answer_stand_in(stand_ins: dict[str, StandInHandler], request: dict) -> dic
         return {"ok": False, "message": f"the reference {name} could not run on the arguments your code passed: {error}"}
 
 
+#: The fields of a call's reply and the types they must have; a reply that breaks them is malformed.
+REPLY_FIELDS = {"ok": bool, "error": (dict, type(None)), "stdout": str, "rng_used": bool, "mutated": list, "refused": list,
+                "failure": str, "fatal": bool, "status": str}
+
+
+def _checked_reply(reply: dict) -> dict:
+    for name, kind in REPLY_FIELDS.items():
+        if name in reply and not isinstance(reply[name], kind):
+            raise WireError(f"the reply's {name!r} is a {type(reply[name]).__name__}")
+    for name in ("mutated", "refused"):
+        if not all(isinstance(item, str) for item in reply.get(name, [])):
+            raise WireError(f"the reply's {name!r} must list strings")
+    if "status" in reply and reply["status"] not in WORKER_STATUSES:
+        raise WireError(f"the reply's status {reply['status']!r} is not one a worker may report")
+    return reply
+
+
+def _check_stand_in_request(request: dict) -> None:
+    if not (isinstance(request.get("function"), str) and isinstance(request.get("args", []), list)
+            and isinstance(request.get("kwargs", {}), dict)):
+        raise WireError("a call of a graded function must name it and give a list of arguments and a dict of keywords")
+
+
 def _check_id(reply: Any, expected: int) -> None:
     if not isinstance(reply, dict):
         raise WireError(f"a reply must be a dict, got {type(reply).__name__}")
     if reply.get("id") != expected:
         raise WireError("a reply that does not answer the grader's request (something else wrote to the worker's socket)")
+
+
+def _exit_status(code: int | None) -> Status:
+    if code is not None and code < 0 and -code == signal.SIGXCPU:
+        return Status.TIMED_OUT  # the kernel's CPU limit: a call that ran too long, however loaded the machine
+    return Status.CRASHED
 
 
 def _exit_reason(code: int | None, memory_mb: int = 0) -> str:

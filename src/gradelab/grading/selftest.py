@@ -27,8 +27,13 @@ class Variant:
 
 
 def assignment_folder(assignment: Assignment) -> Path:
-    module = importlib.import_module(assignment.extras.get("module", f"gradelab.assignments.{assignment.name}"))
-    return Path(inspect.getfile(module)).parent
+    from ..assignments import locate
+
+    location = locate(assignment)
+    if location.path is not None:
+        path = Path(location.path)
+        return path if path.is_dir() else path.parent
+    return Path(inspect.getfile(importlib.import_module(location.module))).parent
 
 
 def solution_source(assignment: Assignment) -> str:

@@ -39,10 +39,10 @@ import numpy as np
 
 from . import guard, limits
 from .channel import Channel
-from .wire import WireError, refs_for, resolve_refs
+from .trees import same_tree
+from .wire import GLOBAL_SEED, WireError, refs_for, resolve_refs
 
 MAX_STDOUT = 4000
-GLOBAL_SEED = 1  # the fixed global random state every call starts from
 # Bound now, so a submission that patches numpy cannot change the worker's own bookkeeping.
 _seed, _get_state, _set_state, _array_equal = np.random.seed, np.random.get_state, np.random.set_state, np.array_equal
 _BUILTINS = dict(builtins.__dict__)
@@ -57,6 +57,7 @@ class Worker:
         self.channel = channel
         self.namespace: dict[str, Any] = {}
         self.config: dict = {}
+        self.limits = limits.Limits()  # the declared defaults, until the load request's config replaces them
         self.refusals = guard.Refusals()
         self.guarded = False
 
@@ -79,20 +80,21 @@ class Worker:
             self.channel.send(reply)
         except WireError as error:
             self.channel.send({"ok": False, "id": reply.get("id"), "refused": reply.get("refused", []),
-                               "failure": f"returned {error}, which the grader does not accept"})
+                               "failure": f"returned {error}, which the grader does not accept", "status": "refused"})
         except MemoryError:
             self.channel.send({"ok": False, "id": reply.get("id"), "failure": self._memory_failure(), "fatal": True})
 
     def _memory_failure(self) -> str:
-        return f"used more than {self.config.get('memory_mb', '?')} MiB of memory"
+        return f"used more than {self.limits.memory_mb} MiB of memory"
 
     def setup(self, config: dict) -> None:
         """Limits, then the guard: the last things before the first line of student code."""
         if self.guarded:
             return
         self.config = config
-        self.channel.max_bytes = int(config.get("max_reply_bytes", self.channel.max_bytes))
-        limits.apply(config)
+        self.limits = limits.Limits.from_config(config)
+        self.channel.max_bytes = self.limits.max_reply_bytes
+        limits.apply(self.limits)
         self.refusals = guard.install(config.get("student_modules", ()), config.get("protected", ()))
         self.guarded = True
 
@@ -129,7 +131,7 @@ class Worker:
         out = io.StringIO()
         _seed(GLOBAL_SEED)
         fixed_state = _get_state()
-        limits.allow_cpu_for(float(request.get("timeout", self.config.get("timeout", 10))))
+        limits.allow_cpu_for(float(request.get("timeout", self.limits.timeout)))
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 value = function(*args, **kwargs)
@@ -195,25 +197,15 @@ def _mutated(before: tuple, after: tuple) -> list[str]:
     changed = []
     (args_before, kwargs_before), (args_after, kwargs_after) = before, after
     for index, (old, new) in enumerate(zip(args_before, args_after)):
-        if not _equal_tree(old, new):
+        if not same_tree(old, new):
             changed.append(str(index))
-    changed.extend(key for key in kwargs_before if not _equal_tree(kwargs_before[key], kwargs_after[key]))
+    changed.extend(key for key in kwargs_before if not same_tree(kwargs_before[key], kwargs_after[key]))
     return changed
-
-
-def _equal_tree(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(b, np.ndarray) and isinstance(a, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal_tree(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return isinstance(b, list | tuple) and len(a) == len(b) and all(_equal_tree(x, y) for x, y in zip(a, b))
-    return a == b if type(a) is type(b) else False
 
 
 def hide_descriptor(fd: int) -> int:
     """Move the socket to a random high descriptor: student code looking for it by number finds nothing at 3."""
-    target = random.SystemRandom().randrange(100, limits.DEFAULT_OPEN_FILES - 1)
+    target = random.SystemRandom().randrange(100, limits.Limits().open_files - 1)
     os.dup2(fd, target)
     os.close(fd)
     return target

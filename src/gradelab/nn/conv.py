@@ -12,7 +12,7 @@ The loops run over i (example), h, w (output position) and c (channel) and call
 the course's helpers, ``zero_pad``, ``conv_single_step``,
 ``create_mask_from_window`` and ``distribute_value``, exactly as the
 assignment instructs, so that each line can be read next to the notebook.
-:mod:`gradelab.nn.conv_fast` computes the same numbers without the loops.
+:mod:`gradelab.kernels.conv` computes the same numbers without the loops.
 
 No function here draws random numbers. The course's tests seed NumPy once and
 then draw several inputs in a row; a ``conv_forward`` that called
@@ -32,7 +32,7 @@ POOL_MODES = ("max", "average")
 
 
 # ----------------------------------------------------------------------------
-# Argument checks, shared with gradelab.nn.conv_fast.
+# Argument checks, shared with gradelab.kernels.conv.
 # ----------------------------------------------------------------------------
 
 

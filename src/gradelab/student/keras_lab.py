@@ -1,8 +1,9 @@
 """What the keras_intro lab hands students: activations to pass as ``g``, and a plain-data view of a model.
 
-Submissions import it (``from gradelab.student.keras_lab import sigmoid, relu``), so it
-imports only NumPy and gradelab.keras, both student-facing: the grader's worker allows it by name, and
-it finds here nothing of the grader's (the declaration and the reference live in modules it refuses).
+Submissions import it (``from gradelab.student.keras_lab import sigmoid, relu``): the grader's worker allows it
+by name. It imports NumPy and gradelab.keras, which brings the reference core gradelab.nn along (see
+gradelab.student); nothing of the grading or of the assignment's declaration and reference, which live in modules
+the worker refuses.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""``gradelab study cnn``: a small CNN trained with the vectorized reference convolution on the 8x8 digits.
+"""``gradelab study cnn``: a small CNN trained with the vectorized convolution on the 8x8 digits.
+
+The convolution and pooling come from :mod:`gradelab.kernels.conv`, which computes
+the numbers of the course's loops in :mod:`gradelab.nn.conv` (tests/test_conv.py).
 
 The network, in the course's layout (examples first, channels last, then
 examples as columns for the dense part):
@@ -31,7 +34,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from gradelab.nn import conv_fast
+from gradelab.kernels import conv as conv_fast
 from gradelab.nn.activations import relu, relu_backward, softmax
 from gradelab.nn.layers import linear_backward, linear_forward
 

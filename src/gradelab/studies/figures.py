@@ -8,14 +8,15 @@ a half-written PNG never replaces a good one.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .files import write_atomic
 
 GRID_STEP = 0.01  # the course's h in plot_decision_boundary
 CMAP = "Spectral"
@@ -29,30 +30,11 @@ def new_figure(ncols: int = 1, figsize: tuple[float, float] = (6.0, 4.0), **subp
     return figure, list(axes)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it over ``path``."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def save_png(figure: Figure, path: Path, dpi: int = 100) -> None:
     """Render ``figure`` to PNG and write it atomically."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(handle)
-    try:
-        figure.savefig(temporary, dpi=dpi, format="png")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    figure.savefig(buffer, dpi=dpi, format="png")
+    write_atomic(path, buffer.getvalue())
 
 
 def decision_grid(X: np.ndarray, h: float = GRID_STEP) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ learning rate 0.01, 15000 iterations of batch gradient descent on
 initialization seed 3 it reproduces the seed notebook's table: train accuracy
 50 %, 83 %, 99 % and test accuracy 50 %, 86 %, 96 %.
 
-Training goes through :func:`gradelab.nn.fast.train_runs` (the numba kernel,
+Training goes through :func:`gradelab.kernels.fused.train_runs` (the numba kernel,
 checked against the reference, or the reference ``L_layer_model`` itself);
 predictions, accuracies and decision boundaries always come from the
 reference ``predict``.
@@ -30,13 +30,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gradelab.nn import fast
+from gradelab.kernels import fused
 from gradelab.nn.datasets import circles
 from gradelab.nn.initializers import Parameters, get_initializer
 from gradelab.nn.layers import L_model_forward, compute_cost_from_logits, predict
 from gradelab.nn.train import accuracy
 
 from . import figures
+from .files import write_atomic
 
 LAYERS_DIMS = [2, 10, 5, 1]
 LEARNING_RATE = 0.01
@@ -94,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="repeat over N seeds (seed, seed+1, ...) and report mean and standard deviation (default: 1)",
     )
     parser.add_argument(
-        "--engine", choices=fast.ENGINES, default="auto",
+        "--engine", choices=fused.ENGINES, default="auto",
         help="numba: the compiled kernel, checked against the reference; numpy: the reference L_layer_model; auto: numba if it works",
     )
     parser.add_argument(
@@ -161,23 +162,23 @@ def distinct_starts(seeds: list[int]) -> tuple[list[Parameters], list[tuple[Meth
 
 def train_all(
     data: tuple[np.ndarray, ...], seeds: list[int], engine: str, iterations: int, console: Console, show_progress: bool
-) -> tuple[fast.TrainResult, list[Run]]:
+) -> tuple[fused.TrainResult, list[Run]]:
     """Train every distinct (method, seed) start with a progress bar; returns the engine's result and every run, evaluated."""
     X, Y = data[0], data[1]
     starts, keys, index = distinct_starts(seeds)
     first_runs = [index.index(position) for position in range(len(starts))]
     labels = [f"{keys[run][0].name} seed {keys[run][1]}" for run in first_runs]
-    if fast.resolve_engine(engine) == "numba":
+    if fused.resolve_engine(engine) == "numba":
         status = "compiling the numba kernel (once per machine; cached after that)"
         with console.status(status) if show_progress else contextlib.nullcontext():
             try:
-                fast.compile_kernel()
+                fused.compile_kernel()
             except Exception:  # train_runs decides: it falls back under auto and raises under numba
                 pass
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=not show_progress) as progress:
         task = progress.add_task(f"training {len(starts)} runs", total=len(starts) * iterations)
-        result = fast.train_runs(
+        result = fused.train_runs(
             X, Y, LAYERS_DIMS, starts, LEARNING_RATE, iterations, RECORD_EVERY, engine=engine,
             progress=lambda n: progress.advance(task, n), labels=labels,
         )
@@ -256,10 +257,10 @@ def summary_table(runs: list[Run], seeds: list[int]) -> Table:
     return table
 
 
-def engine_line(result: fast.TrainResult, n_runs: int) -> str:
+def engine_line(result: fused.TrainResult, n_runs: int) -> str:
     """Which engine ran, and its times."""
     if result.engine == "numba":
-        threads = fast.numba.get_num_threads()
+        threads = fused.numba.get_num_threads()
         return (
             f"engine: numba (fused kernel, {n_runs} distinct runs over {threads} threads): "
             f"compile or cache load {result.compile_s:.2f} s, "
@@ -310,7 +311,7 @@ def write_outputs(out: Path, runs: list[Run], engine: str, data: tuple[np.ndarra
     X, Y, X_test, Y_test = data
     first = [run for run in runs if run.seed == runs[0].seed]
     entries = notebook_data(first, data)
-    figures.write_atomic(out / PICKLE, pickle.dumps(entries, protocol=4))
+    write_atomic(out / PICKLE, pickle.dumps(entries, protocol=4))
     curves = {run.method.key: (run.iterations, run.costs) for run in first}
     title = f"Cost, learning rate {LEARNING_RATE} (seed {first[0].seed})"
     figures.save_png(figures.cost_curves(curves, title, log_scale=True), out / COSTS_PNG)
@@ -321,20 +322,19 @@ def write_outputs(out: Path, runs: list[Run], engine: str, data: tuple[np.ndarra
             f"{run.method.model}: train {percent(run.accuracy_train)}, test {percent(run.accuracy_test)}",
         )
         figures.save_png(figure, out / f"decision_{run.method.name}.png")
-    figures.write_atomic(out / RUNS_CSV, runs_csv(runs, engine))
+    write_atomic(out / RUNS_CSV, runs_csv(runs, engine))
     return list(OUTPUT_FILES)
 
 
-def write_pickle_for_notebook(folder: Path, overwrite: bool = False, engine: str = "auto") -> Path:
-    """Train the three runs (default seed) and write only ``folder/initialization.pkl``, for a student bundle."""
-    path = Path(folder) / PICKLE
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+def notebook_pickle(engine: str = "auto") -> bytes:
+    """Train the three runs (default seed) and return the bytes of ``initialization.pkl``, for a student bundle.
+
+    Bundles do not call this each time: gradelab.assignments.initialization.notebook
+    keeps its result in the data cache (studies/data_cache.py).
+    """
     data = circles()
     _, runs = train_all(data, [SEED], engine, ITERATIONS, Console(stderr=True), show_progress=False)
-    figures.write_atomic(path, pickle.dumps(notebook_data(runs, data), protocol=4))
-    return path
+    return pickle.dumps(notebook_data(runs, data), protocol=4)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -343,7 +343,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_arguments(args)
         existing = prepare_out(args.out)
-        fast.resolve_engine(args.engine)
+        fused.resolve_engine(args.engine)
     except (StudyError, RuntimeError) as error:
         console.print(f"[red]error:[/red] {error}")
         return 2
@@ -351,7 +351,7 @@ def run(args: argparse.Namespace) -> int:
     seeds = [args.seed + i for i in range(args.seeds)]
     try:
         result, runs = train_all(data, seeds, args.engine, args.iterations, console, not args.no_progress)
-    except fast.FastPathMismatch as error:
+    except fused.FastPathMismatch as error:
         console.print(f"[red]error:[/red] {error}")
         return 1
     console.print(engine_line(result, len(result.parameters)))

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...grading.judges import Values
 from ...grading.spec import Assignment, Case, Exercise, Mistake
-from ...nn import conv_fast
+from ...kernels import conv as conv_fast
 from . import alternatives as alt
 from . import judges, mistakes
 
@@ -107,7 +108,7 @@ def _mistakes(listed: list[tuple]) -> list[Mistake]:
 
 EXERCISES = [
     Exercise(
-        id="zero_pad_test", function="zero_pad", signature="(X, pad)", points=10, reference=conv_fast.zero_pad,
+        id="zero_pad_test", function="zero_pad", points=10, reference=conv_fast.zero_pad,
         title="Zero padding", output_name="X_pad",
         cases=[Case("the course's sizes", _pad_case((4, 3, 3, 2), 3), seed=1),
                Case("a non-square batch", _pad_case((2, 4, 6, 3), 1), seed=2),
@@ -117,7 +118,7 @@ EXERCISES = [
         alternatives=[alt.zero_pad_list_form, alt.zero_pad_keywords, alt.zero_pad_by_slicing, alt.zero_pad_concatenate],
     ),
     Exercise(
-        id="conv_single_step_test", function="conv_single_step", signature="(a_slice_prev, W, b)", points=10,
+        id="conv_single_step_test", function="conv_single_step", points=10,
         reference=conv_fast.conv_single_step, title="A single step of convolution", output_name="Z",
         cases=[Case("the course's sizes", _step_case(4, 3), seed=1),
                _hidden("a 1x1 filter", _step_case(1, 5), 11, "1x1 filters"),
@@ -128,7 +129,7 @@ EXERCISES = [
                       alt.conv_single_step_loops],
     ),
     Exercise(
-        id="conv_forward_test", function="conv_forward", signature="(A_prev, W, b, hparameters)", points=20,
+        id="conv_forward_test", function="conv_forward", points=20,
         reference=conv_fast.conv_forward, title="Convolution forward", calls=("zero_pad", "conv_single_step"),
         name_path=judges.output_namer(("Z", "cache"), ("A_prev", "W", "b", "hparameters")),
         cases=[Case("the course's sizes: pad 1, stride 2", _conv_case((2, 5, 7, 4), 3, 8, 2, 1), seed=1),
@@ -142,7 +143,7 @@ EXERCISES = [
                       alt.conv_forward_channels_at_once],
     ),
     Exercise(
-        id="pool_forward_test", function="pool_forward", signature="(A_prev, hparameters, mode=\"max\")", points=15,
+        id="pool_forward_test", function="pool_forward", points=15,
         reference=conv_fast.pool_forward, title="Pooling forward",
         name_path=judges.output_namer(("A", "cache"), ("A_prev", "hparameters")),
         cases=[Case("max, stride 1", _pool_case((2, 5, 7, 3), 3, 1, "max"), seed=1),
@@ -157,9 +158,9 @@ EXERCISES = [
         alternatives=[alt.pool_forward_windows, alt.pool_forward_channels_at_once, alt.pool_forward_math_floor],
     ),
     Exercise(
-        id="conv_backward_test", function="conv_backward", signature="(dZ, cache)", points=20,
+        id="conv_backward_test", function="conv_backward", points=20,
         reference=conv_fast.conv_backward, title="Convolution backward", calls=("zero_pad",),
-        name_path=judges.output_namer(("dA_prev", "dW", "db")), case_checks=[judges.conv_backward_check],
+        name_path=judges.output_namer(("dA_prev", "dW", "db")), judges=[Values(), judges.CONV_BACKWARD_GRADIENTS],
         cases=[Case("the course's sizes: pad 2, stride 2", _conv_backward_case((10, 4, 4, 3), 2, 8, 2, 2), seed=1),
                _hidden("stride 1, no padding", _conv_backward_case((2, 5, 4, 2), 3, 3, 1, 0), 11,
                        "pad = 0 (then pad:-pad is an empty slice)"),
@@ -172,9 +173,9 @@ EXERCISES = [
                       alt.conv_backward_kernel_offsets],
     ),
     Exercise(
-        id="create_mask_from_window_test", function="create_mask_from_window", signature="(x)", points=5,
+        id="create_mask_from_window_test", function="create_mask_from_window", points=5,
         reference=conv_fast.create_mask_from_window, title="The mask of a window's maximum", output_name="mask",
-        strict_dtype=False,  # a mask of 0.0 and 1.0 routes the gradient exactly as a boolean one
+        judges=[Values(strict_dtype=False)],  # a mask of 0.0 and 1.0 routes the gradient exactly as a boolean one
         cases=[Case("the course's sizes", _mask_case((2, 3)), seed=1),
                _hidden("a square window", _mask_case((3, 3)), 11, "square windows"),
                _hidden("negative entries", _mask_case((2, 4), negative=True), 12, "windows of negative numbers"),
@@ -183,7 +184,7 @@ EXERCISES = [
         alternatives=[alt.mask_argmax_only, alt.mask_as_floats, alt.mask_greater_equal],
     ),
     Exercise(
-        id="distribute_value_test", function="distribute_value", signature="(dz, shape)", points=5,
+        id="distribute_value_test", function="distribute_value", points=5,
         reference=conv_fast.distribute_value, title="Sharing a gradient over a window", output_name="a",
         cases=[Case("the course's values", _distribute_case(2.0, (2, 2)), seed=1),
                Case("a rectangular window", _distribute_case(None, (2, 3)), seed=2),
@@ -194,9 +195,9 @@ EXERCISES = [
         alternatives=[alt.distribute_full, alt.distribute_loops, alt.distribute_broadcast],
     ),
     Exercise(
-        id="pool_backward_test", function="pool_backward", signature="(dA, cache, mode=\"max\")", points=15,
+        id="pool_backward_test", function="pool_backward", points=15,
         reference=conv_fast.pool_backward, title="Pooling backward", output_name="dA_prev",
-        calls=("create_mask_from_window", "distribute_value"), case_checks=[judges.pool_backward_check],
+        calls=("create_mask_from_window", "distribute_value"), judges=[Values(), judges.POOL_BACKWARD_GRADIENTS],
         cases=[Case("max, the course's sizes", _pool_backward_case((5, 5, 3, 2), 2, 1, "max"), seed=1),
                Case("average, the course's sizes", _pool_backward_case((5, 5, 3, 2), 2, 1, "average"), seed=2),
                _hidden("max, a stride that does not divide evenly", _pool_backward_case((2, 7, 5, 2), 3, 2, "max"), 11,

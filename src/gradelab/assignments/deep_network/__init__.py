@@ -23,7 +23,8 @@ from __future__ import annotations
 import types
 
 from ... import nn
-from ...grading.spec import Assignment, Case, Exercise, Mistake, Tolerance
+from ...grading.judges import Values
+from ...grading.spec import Assignment, Case, Exercise, Mistake
 from . import alternatives as alt
 from . import fixtures as fx
 from . import judges, mistakes
@@ -48,7 +49,7 @@ def _bound_mistakes(listed: list[tuple], calls: tuple[str, ...]) -> list[Mistake
 
 
 REFERENCES = {
-    "initialize_parameters": nn.initialize_parameters, "initialize_parameters_deep": nn.initialize_parameters_deep,
+    "initialize_parameters": fx.initialize_parameters, "initialize_parameters_deep": fx.initialize_parameters_deep,
     "linear_forward": nn.linear_forward, "linear_activation_forward": nn.linear_activation_forward,
     "L_model_forward": nn.L_model_forward, "compute_cost": nn.compute_cost, "linear_backward": nn.linear_backward,
     "linear_activation_backward": nn.linear_activation_backward, "L_model_backward": nn.L_model_backward,
@@ -60,9 +61,9 @@ EVERYTHING = ("initialize_parameters", "initialize_parameters_deep", *FORWARD, "
               "L_model_backward", "update_parameters")
 
 
-def _exercise(id: str, function: str, signature: str, points: float, cases: list[Case], listed: list[tuple],
+def _exercise(id: str, function: str, points: float, cases: list[Case], listed: list[tuple],
               alternatives: list, calls: tuple[str, ...] = (), **options: object) -> Exercise:
-    return Exercise(id=id, function=function, signature=signature, points=points, reference=REFERENCES[function],
+    return Exercise(id=id, function=function, points=points, reference=REFERENCES[function],
                     cases=cases, calls=calls, mistakes=_bound_mistakes(listed, calls), alternatives=alternatives, **options)
 
 
@@ -79,10 +80,11 @@ MODEL_RUNS = {"two_layer_model": ([64, 8, 1], 0.3, 130), "L_layer_model": ([64, 
 def _model_cases(function: str, tasks: list[fx.DigitsTask]) -> list[Case]:
     dims, rate, iterations = MODEL_RUNS[function]
     first, *others = tasks
-    cases = [Case(f"digit {first.negative} vs {first.positive}", fx.model_inputs(first, dims, rate, iterations))]
+    cases = [Case(f"digit {first.negative} vs {first.positive}", fx.model_inputs(first, dims, rate, iterations),
+                  data={"task": first})]
     for task in others:
-        cases.append(_hidden(f"digit {task.negative} vs {task.positive}", fx.model_inputs(task, dims, rate, iterations), 0,
-                             "other digits and another split"))
+        cases.append(Case(f"digit {task.negative} vs {task.positive}", fx.model_inputs(task, dims, rate, iterations), hidden=True,
+                          varies="other digits and another split", data={"task": task}))
     return cases
 
 
@@ -90,75 +92,79 @@ def _dims_case(name: str, args: list, hidden: bool = False, varies: str = "") ->
     return Case(name, lambda rng: (list(args), {}), hidden=hidden, varies=varies)
 
 
+# Many trained parameters are right: values only recognize known mistakes; what training reached is judged.
+MODEL_JUDGES = [Values(rtol=1e-4, atol=1e-7, judged=False), judges.TrainedModel()]
+
 EXERCISES = [
-    _exercise("TestInitializeParameters", "initialize_parameters", "(n_x, n_h, n_y)", 6,
+    _exercise("TestInitializeParameters", "initialize_parameters", 6,
               [_dims_case("public", [3, 2, 1]), _dims_case("wider", [12, 7, 3], True, "other layer sizes"),
                _dims_case("one unit", [1, 1, 1], True, "other layer sizes")],
               mistakes.INITIALIZE_PARAMETERS, [alt.init2_random_state, alt.init2_normal, alt.init2_default_rng],
               name_path=judges.dict_namer("parameters"), uses_randomness=True,
-              accept_if=judges.initializer_check([400, 300, 200], [400, 300, 200], 0.01)),
-    _exercise("TestInitializeParametersDeep", "initialize_parameters_deep", "(layer_dims)", 8,
+              judges=[Values(), judges.initializer_check([400, 300, 200], [400, 300, 200], 0.01)]),
+    _exercise("TestInitializeParametersDeep", "initialize_parameters_deep", 8,
               [_dims_case("public", [[5, 4, 3]]), _dims_case("deeper", [[6, 5, 4, 3, 2, 1]], True, "deeper networks"),
                _dims_case("wider", [[20, 12, 1]], True, "wider layers")],
               mistakes.INITIALIZE_PARAMETERS_DEEP, [alt.deep_comprehension, alt.deep_random_state, alt.deep_default_rng],
               name_path=judges.dict_namer("parameters"), uses_randomness=True,
-              accept_if=judges.initializer_check([[300, 250, 200, 150]], [300, 250, 200, 150], 0.01)),
-    _exercise("TestLinearForward", "linear_forward", "(A, W, b)", 8,
+              judges=[Values(), judges.initializer_check([[300, 250, 200, 150]], [300, 250, 200, 150], 0.01)]),
+    _exercise("TestLinearForward", "linear_forward", 8,
               [Case("public", fx.sizes(1, 3, 2), seed=1), _hidden("wider", fx.sizes(6, 9, 4), 2, "wider layers"),
                _hidden("one example", fx.sizes(3, 5, 1), 3, "other batch sizes")],
               mistakes.LINEAR_FORWARD, [alt.lf_matmul, alt.lf_einsum, alt.lf_explicit_broadcast],
               name_path=judges.linear_forward_namer),
-    _exercise("TestLinearActivationForward", "linear_activation_forward", "(A_prev, W, b, activation)", 8,
+    _exercise("TestLinearActivationForward", "linear_activation_forward", 8,
               [Case("sigmoid", fx.activation_inputs(1, 3, 2, "sigmoid"), seed=2),
                Case("relu", fx.activation_inputs(1, 3, 2, "relu"), seed=2),
                _hidden("wider relu", fx.activation_inputs(7, 5, 6, "relu"), 4, "wider layers and other batch sizes"),
                _hidden("wider sigmoid", fx.activation_inputs(4, 8, 1, "sigmoid"), 5, "wider layers and other batch sizes")],
               mistakes.LINEAR_ACTIVATION_FORWARD, [alt.laf_once, alt.laf_inline, alt.laf_without_linear_forward],
               calls=("linear_forward",), name_path=judges.forward_namer("A", "cache", "A_prev", "l")),
-    _exercise("TestLModelForward", "L_model_forward", "(X, parameters)", 10,
+    _exercise("TestLModelForward", "L_model_forward", 10,
               [Case("public", fx.model_forward_inputs([5, 4, 3, 1], 4), seed=6),
                _hidden("deeper", fx.model_forward_inputs([6, 5, 5, 4, 3, 1], 3), 7, "deeper networks"),
                _hidden("two layers, one example", fx.model_forward_inputs([8, 10, 1], 1), 8, "other batch sizes")],
               mistakes.L_MODEL_FORWARD, [alt.lmf_one_loop, alt.lmf_tuple_caches_list, alt.lmf_inline_layers],
               calls=FORWARD, name_path=judges.model_forward_namer),
-    _exercise("TestComputeCost", "compute_cost", "(AL, Y)", 6,
+    _exercise("TestComputeCost", "compute_cost", 6,
               [Case("public", fx.cost_inputs(3), seed=9), _hidden("more examples", fx.cost_inputs(50), 10, "more examples"),
                _hidden("one example", fx.cost_inputs(1), 11, "other batch sizes")],
               mistakes.COMPUTE_COST, [alt.cost_dot, alt.cost_mean, alt.cost_loop], output_name="cost"),
-    _exercise("TestLinearBackward", "linear_backward", "(dZ, cache)", 10,
+    _exercise("TestLinearBackward", "linear_backward", 10,
               [Case("public", fx.linear_backward_inputs([4, 3, 2], 2), seed=12),
                _hidden("wider", fx.linear_backward_inputs([6, 8, 5], 4), 13, "wider layers"),
                _hidden("one example", fx.linear_backward_inputs([3, 4, 2], 1), 14, "other batch sizes")],
               mistakes.LINEAR_BACKWARD, [alt.lb_matmul, alt.lb_reshape, alt.lb_einsum],
-              name_path=judges.backward_namer(("dA_prev", "dW", "db")), case_checks=[judges.linear_backward_check]),
-    _exercise("TestLinearActivationBackward", "linear_activation_backward", "(dA, cache, activation)", 10,
+              name_path=judges.backward_namer(("dA_prev", "dW", "db")), judges=[Values(), judges.gradients_of("linear_backward")]),
+    _exercise("TestLinearActivationBackward", "linear_activation_backward", 10,
               [Case("sigmoid", fx.activation_backward_inputs([3, 2, 1], 2, "sigmoid"), seed=15),
                Case("relu", fx.activation_backward_inputs([3, 2, 1], 2, "relu"), seed=15),
                _hidden("wider relu", fx.activation_backward_inputs([5, 8, 1], 6, "relu"), 16, "wider layers"),
                _hidden("sigmoid, one example", fx.activation_backward_inputs([4, 3, 1], 1, "sigmoid"), 17,
                        "other batch sizes")],
               mistakes.LINEAR_ACTIVATION_BACKWARD, [alt.lab_inline, alt.lab_table, alt.lab_where], calls=("linear_backward",),
-              name_path=judges.backward_namer(("dA_prev", "dW", "db")), case_checks=[judges.linear_activation_backward_check]),
-    _exercise("TestLModelBackward", "L_model_backward", "(AL, Y, caches)", 10,
+              name_path=judges.backward_namer(("dA_prev", "dW", "db")),
+              judges=[Values(), judges.gradients_of("linear_activation_backward")]),
+    _exercise("TestLModelBackward", "L_model_backward", 10,
               [Case("public", fx.model_backward_inputs([4, 3, 1], 2), seed=18),
                _hidden("deeper", fx.model_backward_inputs([5, 4, 4, 3, 1], 3), 19, "deeper networks"),
                _hidden("wider", fx.model_backward_inputs([10, 8, 1], 6), 20, "wider layers and other batch sizes"),
                _hidden("one example", fx.model_backward_inputs([3, 3, 2, 1], 1), 21, "other batch sizes")],
               mistakes.L_MODEL_BACKWARD, [alt.lmb_shortcut, alt.lmb_gate_on_next_input, alt.lmb_one_loop], calls=BACKWARD,
-              name_path=judges.dict_namer("grads"), case_checks=[judges.L_model_backward_check]),
-    _exercise("TestUpdateParameters", "update_parameters", "(params, grads, learning_rate)", 8,
+              name_path=judges.dict_namer("grads"), judges=[Values(), judges.gradients_of("L_model_backward")]),
+    _exercise("TestUpdateParameters", "update_parameters", 8,
               [Case("public", fx.update_inputs([4, 3, 1], 2, 0.1), seed=22),
                _hidden("deeper", fx.update_inputs([5, 4, 4, 3, 1], 3, 0.01), 23, "deeper networks and other learning rates")],
               mistakes.UPDATE_PARAMETERS, [alt.up_in_place, alt.up_comprehension, alt.up_new_dict],
               name_path=judges.dict_namer("parameters")),
-    _exercise("TestTwoLayerModel", "two_layer_model", "(X, Y, layers_dims, learning_rate, num_iterations, print_cost)", 13,
+    _exercise("TestTwoLayerModel", "two_layer_model", 13,
               _model_cases("two_layer_model", TWO_LAYER_TASKS), mistakes.TWO_LAYER_MODEL,
               [alt.tlm_shortcut, alt.tlm_with_L_model, alt.tlm_own_init], calls=EVERYTHING, name_path=judges.model_namer,
-              compare_output=False, case_checks=[judges.model_check], uses_randomness=True, tolerance=Tolerance(1e-4, 1e-7)),
-    _exercise("TestLLayerModel", "L_layer_model", "(X, Y, layers_dims, learning_rate, num_iterations, print_cost)", 13,
+              judges=MODEL_JUDGES, uses_randomness=True),
+    _exercise("TestLLayerModel", "L_layer_model", 13,
               _model_cases("L_layer_model", DEEP_TASKS), mistakes.L_LAYER_MODEL,
               [alt.llm_shortcut, alt.llm_costs_every_iteration, alt.llm_while], calls=EVERYTHING, name_path=judges.model_namer,
-              compare_output=False, case_checks=[judges.model_check], uses_randomness=True, tolerance=Tolerance(1e-4, 1e-7)),
+              judges=MODEL_JUDGES, uses_randomness=True),
 ]
 
 ASSIGNMENT = Assignment(

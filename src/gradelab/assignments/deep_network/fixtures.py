@@ -126,12 +126,7 @@ def digits_split(task: DigitsTask) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return X[:, :n], Y[:, :n], X[:, n:], Y[:, n:]
 
 
-TASKS: dict[str, DigitsTask] = {}
-
-
 def model_inputs(task: DigitsTask, dims: list[int], learning_rate: float, num_iterations: int) -> InputMaker:
-    TASKS[repr(task)] = task  # so the check finds the held-out set that goes with the training set
-
     def make(rng: np.random.Generator) -> Inputs:
         train_X, train_Y, _, _ = digits_split(task)
         return [train_X.copy(), train_Y.copy(), list(dims), learning_rate, num_iterations], {}
@@ -139,16 +134,16 @@ def model_inputs(task: DigitsTask, dims: list[int], learning_rate: float, num_it
     return make
 
 
-def held_out(train_X: np.ndarray) -> tuple[DigitsTask, np.ndarray, np.ndarray] | None:
-    """The task whose training set is ``train_X``, with its test set."""
-    for task in TASKS.values():
-        split = digits_split(task)
-        if split[0].shape == np.shape(train_X) and np.array_equal(split[0], train_X):
-            return task, split[2], split[3]
-    return None
+# --- references with the course's signatures, the models' loops on gradelab.nn ---------------------------
+def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict[str, np.ndarray]:
+    """The course's function seeds with 1 itself; gradelab.nn takes the seed as an argument."""
+    return nn.initialize_parameters(n_x, n_h, n_y)
 
 
-# --- reference models, the course's loops on gradelab.nn -------------------------------------------
+def initialize_parameters_deep(layer_dims: list[int]) -> dict[str, np.ndarray]:
+    """The course's function seeds with 3 itself; gradelab.nn takes the seed as an argument."""
+    return nn.initialize_parameters_deep(layer_dims)
+
 def train(parameters: dict, X: np.ndarray, Y: np.ndarray, learning_rate: float, num_iterations: int) -> tuple[dict, list]:
     costs = []
     for i in range(num_iterations):

@@ -1,24 +1,25 @@
 """Course names for output positions, and the checks that accept any correct method.
 
 Backward exercises are also checked against finite differences of a scalar
-cost (``gradelab.nn.gradcheck``), so a message can say which gradient is wrong
-in terms of the cost rather than of our code. Models are judged by what they
-learn: held-out accuracy with the reference ``predict``, and falling costs.
+cost (the ``finite_differences`` judge with the witnesses registered here), so a
+message can say which gradient is wrong in terms of the cost rather than of our
+code. Models are judged by what they learn (``deep_network.trained_model``):
+held-out accuracy with the reference ``predict``, and falling costs; the held-out
+set comes with the case (``Case.data["task"]``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ... import nn
-from ...grading.checks import Finding
-from ...grading.stats import _distribution_findings, _layers_repeat_findings
+from ...grading.judges import CaseContext, FiniteDifferences, Gradients, Judge, Probe, SeededDraws, register, witness
+from ...grading.outcome import Finding
 from . import fixtures
-
-RELATIVE_ERROR = 1e-5  # central differences of these smooth costs agree with the analytic gradient to about 1e-8
-ABSOLUTE_ERROR = 1e-7  # below this a gradient is numerically zero, where relative errors mean nothing
 
 
 # --- names in the course's notation ----------------------------------------------------------------
@@ -98,25 +99,9 @@ def model_namer(path: tuple) -> str:
     return dict_namer("parameters")(path[1:]) if path[0] == 0 else "costs" + "".join(f"[{p!r}]" for p in path[1:])
 
 
-# --- finite differences --------------------------------------------------------------------------
-def _gradient_findings(got: object, numeric: dict[str, np.ndarray], labels: dict[str, str], of: str) -> list[Finding]:
-    """One finding per returned gradient of the right shape that the numerical gradient contradicts."""
-    findings = []
-    for key, label in labels.items():
-        value = got.get(key) if isinstance(got, dict) else None
-        if not isinstance(value, np.ndarray) or value.shape != numeric[key].shape or value.dtype.kind not in "fiu":
-            continue  # the value comparison already says what is wrong with it
-        error = nn.relative_error(value.astype(float), numeric[key])
-        if error > RELATIVE_ERROR and np.max(np.abs(value - numeric[key])) > ABSOLUTE_ERROR:
-            findings.append(Finding("fail", f"{label} has the right shape but differs from the numerical gradient of {of} "
-                                            f"by {error:.1g} (relative error)"))
-    return findings
-
-
-def _as_dict(got: object, names: tuple[str, ...]) -> dict:
-    if isinstance(got, tuple | list) and len(got) == len(names):
-        return dict(zip(names, got))
-    return {}
+# --- finite differences: the costs whose gradients the backward functions return ---------------------
+LAYER = ("dA_prev", "dW", "db")
+ACTIVATIONS = {"sigmoid": lambda Z: nn.sigmoid(Z)[0], "relu": lambda Z: nn.relu(Z)[0]}
 
 
 def _layer_numeric(dA: np.ndarray, linear_cache: tuple, activation: Callable | None) -> dict[str, np.ndarray]:
@@ -132,24 +117,21 @@ def _layer_numeric(dA: np.ndarray, linear_cache: tuple, activation: Callable | N
     return {"dA_prev": m * numeric["dA_prev"], "dW": numeric["dW"], "db": numeric["db"]}
 
 
-LAYER_LABELS = {"dA_prev": "dA_prev", "dW": "dW", "db": "db"}
-ACTIVATIONS = {"sigmoid": lambda Z: nn.sigmoid(Z)[0], "relu": lambda Z: nn.relu(Z)[0]}
-
-
-def linear_backward_check(args: list, kwargs: dict, expected: object, got: object) -> list[Finding]:
+@witness("deep_network.linear_backward", returns=LAYER)
+def linear_backward_gradients(args: list, kwargs: dict) -> Gradients:
     dZ, linear_cache = args
-    numeric = _layer_numeric(np.asarray(dZ, dtype=float), linear_cache, None)
-    return _gradient_findings(_as_dict(got, ("dA_prev", "dW", "db")), numeric, LAYER_LABELS, "J = 1/m sum(dZ * Z)")
+    return Gradients(_layer_numeric(np.asarray(dZ, dtype=float), linear_cache, None), "J = 1/m sum(dZ * Z)")
 
 
-def linear_activation_backward_check(args: list, kwargs: dict, expected: object, got: object) -> list[Finding]:
+@witness("deep_network.linear_activation_backward", returns=LAYER)
+def linear_activation_backward_gradients(args: list, kwargs: dict) -> Gradients:
     dA, (linear_cache, _), activation = args
     numeric = _layer_numeric(np.asarray(dA, dtype=float), linear_cache, ACTIVATIONS[activation])
-    return _gradient_findings(_as_dict(got, ("dA_prev", "dW", "db")), numeric, LAYER_LABELS,
-                              f"J = 1/m sum(dA * {activation}(Z))")
+    return Gradients(numeric, f"J = 1/m sum(dA * {activation}(Z))")
 
 
-def L_model_backward_check(args: list, kwargs: dict, expected: object, got: object) -> list[Finding]:
+@witness("deep_network.L_model_backward")
+def L_model_backward_gradients(args: list, kwargs: dict) -> Gradients:
     """Gradients of compute_cost(L_model_forward(X, parameters), Y), X and parameters read from the caches."""
     AL, Y, caches = args
     X = np.array(caches[0][0][0], dtype=float)  # A[0] = X, kept in the first layer's linear cache
@@ -165,7 +147,11 @@ def L_model_backward_check(args: list, kwargs: dict, expected: object, got: obje
     numeric["dA0"] = m * numeric.pop("dX")  # the course's dA[0] is per example: m times dJ/dX
     labels = {key: layer_key(key) for key in numeric}
     labels["dA0"] = "dA[0] (m dJ/dX)"
-    return _gradient_findings(got, numeric, labels, "the cost")
+    return Gradients(numeric, "the cost", labels)
+
+
+def gradients_of(name: str) -> FiniteDifferences:
+    return FiniteDifferences(witness=f"deep_network.{name}")
 
 
 # --- models ---------------------------------------------------------------------------------------
@@ -193,38 +179,36 @@ def _costs_findings(costs: object) -> list[Finding]:
     return []
 
 
-def model_check(args: list, kwargs: dict, expected: tuple, got: object) -> list[Finding]:
-    """Structure, falling costs, and held-out accuracy of the returned parameters with the reference predict."""
-    findings = _structure_findings(expected[0], got)
-    if findings:
+@register
+@dataclass(frozen=True)
+class TrainedModel(Judge):
+    """Structure, falling costs, and held-out accuracy of the returned parameters with the reference predict.
+
+    The case carries its :class:`fixtures.DigitsTask` in ``data["task"]``: the held-out set and the accuracy required.
+    """
+
+    name: ClassVar[str] = "deep_network.trained_model"
+    local: ClassVar[bool] = False  # the held-out accuracy uses the reference predict
+
+    def judge(self, context: CaseContext, expected: Any, got: Any, probe: Probe | None = None) -> list[Finding]:
+        findings = _structure_findings(expected[0], got)
+        if findings:
+            return findings
+        try:
+            findings = _costs_findings(got[1])
+        except (TypeError, ValueError):
+            return [Finding("fail", "costs: expected a list of numbers")]
+        task = context.data["task"]
+        _, _, test_X, test_Y = fixtures.digits_split(task)
+        got_accuracy = nn.accuracy(nn.predict(test_X, got[0]), test_Y)
+        reference = nn.accuracy(nn.predict(test_X, expected[0]), test_Y)
+        summary = (f"held-out accuracy on digit {task.negative} vs {task.positive} ({test_Y.shape[1]} test images): "
+                   f"{got_accuracy:.3f}; required {task.required_accuracy}, the reference reaches {reference:.3f}")
+        findings.append(Finding("fail" if got_accuracy < task.required_accuracy else "info", summary, "accuracy"))
         return findings
-    try:
-        findings = _costs_findings(got[1])
-    except (TypeError, ValueError):
-        return [Finding("fail", "costs: expected a list of numbers")]
-    task, test_X, test_Y = fixtures.held_out(np.asarray(args[0]))
-    got_accuracy = nn.accuracy(nn.predict(test_X, got[0]), test_Y)
-    reference = nn.accuracy(nn.predict(test_X, expected[0]), test_Y)
-    summary = (f"held-out accuracy on digit {task.negative} vs {task.positive} ({test_Y.shape[1]} test images): "
-               f"{got_accuracy:.3f}; required {task.required_accuracy}, the reference reaches {reference:.3f}")
-    findings.append(Finding("fail" if got_accuracy < task.required_accuracy else "info", summary))
-    return findings
 
 
 # --- initializers: right in distribution, whatever generator ------------------------------------------------
-def initializer_check(call_args: list, dims: list[int], scale: float) -> Callable:
-    """An ``accept_if`` for an initializer that seeds itself: the distribution on large layers, and repeatability."""
-    def verdict(probe: object) -> tuple[bool, list[Finding]]:
-        first, again = probe.call(*call_args), probe.call(*call_args)
-        findings = _distribution_findings(first, dims, lambda n_prev: scale, 0.05, 6.0)
-        if not findings:
-            findings.extend(_layers_repeat_findings(first, dims, lambda n_prev: scale))
-        if not findings and not all(np.array_equal(first[k], again[k]) for k in first):
-            findings.append(Finding("fail", "two calls gave different weights: seed the generator you draw from"))
-        if findings:
-            return False, [Finding("info", f"checked in distribution on layer sizes {dims}:")] + findings
-        return True, [Finding("info", f"your values differ from the reference's np.random.randn sequence but are right in "
-                                      f"distribution on layer sizes {dims} (shapes, zero biases, mean 0, standard deviation "
-                                      f"{scale}) and repeatable; full credit")]
-
-    return verdict
+def initializer_check(call_args: list, dims: list[int], scale: float) -> SeededDraws:
+    """The second verdict for an initializer that seeds itself: the distribution on large layers, and repeatability."""
+    return SeededDraws(layers_dims=tuple(dims), scales={int(n): float(scale) for n in dims[:-1]}, args=tuple(call_args), seeds=())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import nn
+from ...grading.judges import Values
 from ...grading.spec import Assignment, Case, Exercise, Mistake
 from ...grading.stats import seeded_initializer_check
 from . import alternatives as alt
@@ -78,7 +79,6 @@ def _preprocessed_namer(path: tuple) -> str:
 EXERCISES = [
     Exercise(
         id="TestDataGeneration", function="generate_dataset", points=2, reference=nn.generate_dataset,
-        signature="(n_samples_train, n_samples_test, noise_train, noise_test, seed_train, seed_test)",
         title="Data generation with make_circles", name_path=_dataset_namer, uses_randomness=True,
         cases=[Case("public", _dataset_args(10, 5, 0.05, 0.05, 1, 2)),
                Case("study size", _dataset_args(300, 100, 0.05, 0.05, 1, 2), hidden=True, varies="the study's sizes"),
@@ -87,7 +87,7 @@ EXERCISES = [
         alternatives=[alt.generate_dataset_global_seed, alt.generate_dataset_random_state_objects, alt.generate_dataset_keywords],
     ),
     Exercise(
-        id="TestPreprocessing", function="preprocess", signature="(train_X, train_Y, test_X, test_Y)", points=2,
+        id="TestPreprocessing", function="preprocess", points=2,
         reference=nn.preprocess, title="Examples as columns", name_path=_preprocessed_namer,
         cases=[Case("public", _preprocess_args(10, 5, 1)),
                Case("study size", _preprocess_args(300, 100, 1), hidden=True, varies="the study's sizes"),
@@ -96,23 +96,23 @@ EXERCISES = [
         alternatives=[alt.preprocess_reshape, alt.preprocess_transpose_newaxis, alt.preprocess_loop],
     ),
     Exercise(
-        id="TestZeroInitialization", function="initialize_parameters_zeros", signature="(layers_dims)", points=2,
+        id="TestZeroInitialization", function="initialize_parameters_zeros", points=2,
         reference=nn.initialize_parameters_zeros, title="Zero initialization", name_path=_parameters_namer,
         cases=_initializer_cases(False, [3, 2, 1], 0), mistakes=[Mistake(*m) for m in mistakes.ZEROS],
         alternatives=[alt.zeros_comprehension, alt.zeros_zeros_like, alt.zeros_float32_free],
     ),
     Exercise(
-        id="TestRandomInitialization", function="initialize_parameters_random", signature="(layers_dims, seed)", points=2,
+        id="TestRandomInitialization", function="initialize_parameters_random", points=2,
         reference=nn.initialize_parameters_random, title="Large random initialization", name_path=_parameters_namer,
         uses_randomness=True, cases=_initializer_cases(True, [3, 2, 1], 3), mistakes=[Mistake(*m) for m in mistakes.RANDOM],
-        accept_if=seeded_initializer_check(lambda n_prev: 10.0),
+        judges=[Values(), seeded_initializer_check(lambda n_prev: 10.0)],
         alternatives=[alt.random_global_seed, alt.random_private_generator, alt.random_default_rng, alt.random_normal_scale],
     ),
     Exercise(
-        id="TestHeInitialization", function="initialize_parameters_he", signature="(layers_dims, seed)", points=2,
+        id="TestHeInitialization", function="initialize_parameters_he", points=2,
         reference=nn.initialize_parameters_he, title="He initialization", name_path=_parameters_namer,
         uses_randomness=True, cases=_initializer_cases(True, [3, 1, 2], 3), mistakes=[Mistake(*m) for m in mistakes.HE],
-        accept_if=seeded_initializer_check(lambda n_prev: np.sqrt(2.0 / n_prev)),
+        judges=[Values(), seeded_initializer_check(lambda n_prev: np.sqrt(2.0 / n_prev))],
         alternatives=[alt.he_global_seed, alt.he_private_generator, alt.he_default_rng, alt.he_divide_by_sqrt],
     ),
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from ...studies.data_cache import CachedFile, write_cached
 
 CHECK = "!python tests/test_initialization.py --test_case {id}"
 
@@ -133,8 +136,43 @@ def build(functions: dict[str, str]) -> nbformat.NotebookNode:
     return notebook
 
 
-def write_data(folder: Path, overwrite: bool) -> list[Path]:
-    """``data/initialization.pkl``, produced by training the study live."""
-    from ...studies.init_study import write_pickle_for_notebook
+RESULT_KEYS = ("zero initialization", "random initialization", "he initialization")  # init_study.METHODS' keys
+ENTRY_KEYS = ("iterations", "costs", "accuracy train set", "accuracy test set", "decision train", "decision test")
 
-    return [write_pickle_for_notebook(Path(folder), overwrite)]
+
+def train_study() -> bytes:
+    """The bytes of initialization.pkl, from training the study: what the cache runs when it has no good entry."""
+    from ...studies.init_study import notebook_pickle  # Numba and matplotlib: imported only when the file is built
+
+    return notebook_pickle()
+
+
+def check_data(payload: bytes) -> None:
+    """Raise ValueError unless ``payload`` is an initialization.pkl that LOAD_RESULTS can read."""
+    try:
+        results = pickle.loads(payload)
+    except Exception as error:  # a truncated or foreign pickle raises almost anything
+        raise ValueError(f"not a readable pickle: {type(error).__name__}: {error}") from None
+    if not isinstance(results, dict):
+        raise ValueError(f"expected a dict, got {type(results).__name__}")
+    if set(results) != set(RESULT_KEYS):
+        raise ValueError(f"expected the keys {sorted(RESULT_KEYS)}, got {sorted(map(repr, results))}")
+    for method, result in results.items():
+        missing = sorted(set(ENTRY_KEYS) - set(result)) if isinstance(result, dict) else sorted(ENTRY_KEYS)
+        if missing:
+            raise ValueError(f"{method!r} lacks {missing}")
+
+
+DATA_FILE = CachedFile(
+    name="initialization.pkl",
+    build=train_study,
+    # Everything the study's training and predictions run through; its settings are in init_study.py.
+    sources=("nn", "kernels", "studies/init_study.py", "studies/figures.py"),
+    distributions=("numpy", "scikit-learn", "numba"),
+    check=check_data,
+)
+
+
+def write_data(folder: Path, overwrite: bool) -> list[Path]:
+    """``data/initialization.pkl``: the study's results, trained once per machine and then copied from the cache."""
+    return [write_cached(DATA_FILE, Path(folder), overwrite)]

@@ -65,7 +65,7 @@ def initialize_parameters_zeros(layers_dims):
     return parameters
 
 
-def initialize_parameters_random(layers_dims, seed):
+def initialize_parameters_random(layers_dims, seed=3):
     """
     Initialize the weights with large random values (standard normal times 10) and the biases with zeros.
 
@@ -85,7 +85,7 @@ def initialize_parameters_random(layers_dims, seed):
     return parameters
 
 
-def initialize_parameters_he(layers_dims, seed):
+def initialize_parameters_he(layers_dims, seed=3):
     """
     He et al. (2015): weights standard normal times sqrt(2 / n_{l-1}), biases zeros.
 

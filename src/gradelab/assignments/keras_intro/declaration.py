@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ...grading.judges import OutputAdapter, Values
 from ...grading.spec import Assignment, Case, Exercise, Mistake
 from ...grading.wire import Ref
 from ...keras import Dense, Input, Sequential
@@ -87,7 +88,7 @@ def _model_namer(path: tuple) -> str:
 
 EXERCISES = [
     Exercise(
-        id="TestMyDense", function="my_dense", signature="(a_in, W, b, g)", points=2, reference=my_dense,
+        id="TestMyDense", function="my_dense", points=2, reference=my_dense,
         title="A dense layer, one unit at a time", output_name="a_out", name_path=_namer("a_out"),
         cases=[Case("the lab's layer", _dense_args(2, 3, SIGMOID), seed=1),
                Case("square W, relu", _dense_args(3, 3, RELU), seed=2),
@@ -98,7 +99,7 @@ EXERCISES = [
         alternatives=[alt.dense_comprehension, alt.dense_vectorized, alt.dense_loop_over_columns],
     ),
     Exercise(
-        id="TestMyDenseV", function="my_dense_v", signature="(A_in, W, b, g)", points=2, reference=my_dense_v,
+        id="TestMyDenseV", function="my_dense_v", points=2, reference=my_dense_v,
         title="A dense layer, vectorized over examples", output_name="A_out", name_path=_namer("A_out"),
         cases=[Case("four examples", _dense_v_args(4, 2, 3, SIGMOID), seed=11),
                Case("as many examples as units, relu", _dense_v_args(3, 2, 3, RELU), seed=12),
@@ -109,7 +110,7 @@ EXERCISES = [
         alternatives=[alt.dense_v_dot, alt.dense_v_einsum, alt.dense_v_course_and_back],
     ),
     Exercise(
-        id="TestMySequential", function="my_sequential", signature="(x, W1, b1, W2, b2)", points=2,
+        id="TestMySequential", function="my_sequential", points=2,
         reference=my_sequential, title="Two layers", output_name="a2", name_path=_namer("a2"),
         calls=("my_dense", "my_dense_v"),
         cases=[Case("the lab's network", _sequential_args(2, 3, 1), seed=21),
@@ -121,9 +122,9 @@ EXERCISES = [
                       alt.sequential_vectorized_one_row],
     ),
     Exercise(
-        id="TestBuildModel", function="build_model", signature="(n_x, n_h)", points=2, reference=build_model,
+        id="TestBuildModel", function="build_model", points=2, reference=build_model,
         title="The same network in gradelab.keras", output_name="model", name_path=_model_namer,
-        output_adapter=Ref(LAB_UTILS, "describe_model"),
+        judges=[OutputAdapter.of(Ref(LAB_UTILS, "describe_model")), Values()],
         cases=[Case("the lab's model", _model_args(2, 3)),
                Case("other sizes", _model_args(5, 4), hidden=True, varies="other sizes"),
                Case("more inputs than units", _model_args(3, 2), hidden=True, varies="other sizes")],

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .conv import (
+from gradelab.nn.conv import (
     ConvCache,
     PoolCache,
     check_conv_args,

@@ -1,0 +1,41 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+
+The temporary file is created in the target's folder (so the rename stays on
+one file system) with mode 0o666, which the user's umask then narrows, as for
+any file the user writes. ``tempfile.mkstemp`` would create it 0600, and the
+rename would keep that: a student bundle or a study's figures made unreadable
+to the group that is meant to read them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+_ATTEMPTS = 100  # names are 64 random bits: a clash is an accident, a hundred in a row is a broken folder
+
+
+def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
+    """An open descriptor on a new, empty file beside ``name`` in ``folder``, and its path."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(_ATTEMPTS):
+        temporary = folder / f".{name}.{secrets.token_hex(8)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {folder / name}")
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it over ``path``."""
+    path = Path(path)
+    handle, temporary = _create_temporary(path.parent, path.name)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

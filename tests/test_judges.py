@@ -1,0 +1,149 @@
+"""Judges as registered objects, the case in their context, grader errors, and the first declaration API."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from gradelab import nn
+from gradelab.assignments.deep_network import fixtures  # registers the deep_network witnesses
+from gradelab.batch.grading import classify
+from gradelab.grading import judges
+from gradelab.grading.engine import grade
+from gradelab.grading.judges import CaseContext, FiniteDifferences, Judge, OutputAdapter, SeededDraws, Values
+from gradelab.grading.outcome import Finding, Status
+from gradelab.grading.spec import Assignment, Case, Exercise, Tolerance
+
+
+def scale_rows(A, c):
+    return A * c
+
+
+def inputs(rng):
+    return [rng.standard_normal((3, 4)), float(rng.uniform(1, 2))], {}
+
+
+@judges.register
+@dataclass(frozen=True)
+class RowSums(Judge):
+    """An instructor's own judge: reads what the case attached, and can be named in a declaration."""
+
+    name: ClassVar[str] = "test.row_sums"
+    atol: float = 1e-9
+
+    def judge(self, context, expected, got, probe=None):
+        wanted = context.data["row_sums"]
+        if not np.allclose(np.sum(got, axis=1), wanted, atol=self.atol):
+            return [Finding("fail", f"case {context.case.name} (seed {context.case.seed}): row sums are not {wanted}", "row_sums")]
+        return []
+
+
+@judges.register
+@dataclass(frozen=True)
+class Broken(Judge):
+    name: ClassVar[str] = "test.broken"
+
+    def judge(self, context, expected, got, probe=None):
+        return {}["a key the grader's author forgot"]
+
+
+def _assignment(judges_: list, data: dict | None = None, reference=scale_rows) -> Assignment:
+    case = Case("public", inputs, seed=1, data=data or {})
+    return Assignment("toy", "Toy", [Exercise("TestScale", "scale_rows", points=2, reference=reference, cases=[case], judges=judges_)])
+
+
+def _grade(tmp_path, assignment, source="def scale_rows(A, c):\n    return A * c\n"):
+    path = tmp_path / "submission.py"
+    path.write_text("import numpy as np\n" + source)
+    return grade(assignment, path)
+
+
+@pytest.mark.parametrize("judge", [Values(rtol=1e-3, strict_dtype=False), Values(judged=False), OutputAdapter("m", "f", True),
+                                   FiniteDifferences(witness="deep_network.linear_backward"), RowSums(atol=0.5),
+                                   SeededDraws(layers_dims=(10, 5, 2), scales={10: 0.1, 5: 0.2}, seeds=(1, 2))])
+def test_every_registered_judge_travels_as_data(judge):
+    data = judges.to_data(judge)
+    assert data["name"] == judge.name and judges.from_data(data) == judge
+
+
+def test_a_judge_is_found_by_name_and_an_unknown_name_says_what_is_known():
+    assert judges.get("values", rtol=0.1) == Values(rtol=0.1)
+    with pytest.raises(ValueError, match="no judge is registered as 'nope'; registered judges: .*values"):
+        judges.get("nope")
+
+
+def test_an_unregistered_judge_cannot_pretend_to_be_data():
+    legacy = judges.CaseCheck(check=lambda *args: [])
+    assert not legacy.is_data
+    with pytest.raises(ValueError, match="not registered"):
+        judges.to_data(legacy)
+
+
+def test_a_judge_gets_the_case_and_what_its_maker_attached(tmp_path):
+    args, _ = inputs(np.random.default_rng(1))
+    right = list(np.sum(scale_rows(*args), axis=1))
+    assignment = _assignment([Values(), judges.get("test.row_sums")], data={"row_sums": right})
+    assert _grade(tmp_path, assignment).score == 2
+    wrong = _assignment([judges.get("test.row_sums")], data={"row_sums": [0.0, 0.0, 0.0]})
+    outcome = _grade(tmp_path, wrong).exercises[0]
+    assert outcome.status is Status.FAILED
+    assert any(f.code == "row_sums" and "case public (seed 1)" in f.message for f in outcome.cases[0].findings)
+
+
+def test_a_judge_that_raises_is_a_grader_error_never_the_students(tmp_path):
+    report = _grade(tmp_path, _assignment([Values(), Broken()]))
+    outcome = report.exercises[0]
+    assert outcome.status is Status.GRADER_ERROR and not outcome.graded and outcome.score == 0
+    assert "KeyError" in outcome.cases[0].traceback and not report.gradable
+    assert any(note.code == "grader_error" and "not a fault of your code" in note.message for note in outcome.notes)
+    assert classify(report)[0] == "error"  # unfinished: a resumed batch grades it again
+
+
+def test_a_reference_that_raises_is_a_grader_error(tmp_path):
+    def broken_reference(A, c):
+        raise ZeroDivisionError("the instructor's bug")
+
+    outcome = _grade(tmp_path, _assignment([Values()], reference=broken_reference)).exercises[0]
+    assert outcome.status is Status.GRADER_ERROR and "ZeroDivisionError" in outcome.cases[0].traceback
+
+
+def test_the_first_api_still_grades_the_same_with_a_deprecation_note(tmp_path):
+    seen = []
+
+    def check(args, kwargs, expected, got):
+        seen.append((len(args), expected.shape))
+        return []
+
+    case = Case("public", inputs, seed=1)
+    with pytest.warns(DeprecationWarning, match="tolerance/strict_dtype/case_checks"):
+        old = Exercise("TestScale", "scale_rows", "(A, c)", 2, scale_rows, [case], tolerance=Tolerance(1e-3, 1e-6),
+                       strict_dtype=False, case_checks=[check])
+    assert isinstance(old.judges[0], Values) and old.judges[0] == Values(1e-3, 1e-6, False)
+    report = _grade(tmp_path, Assignment("toy", "Toy", [old]), "def scale_rows(A, c):\n    return A * c * (1 + 1e-4)\n")
+    assert report.score == 2 and seen == [(2, (3, 4))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        new = Exercise("TestScale", "scale_rows", points=2, reference=scale_rows, cases=[case])
+    assert new.signature == "(A, c)" and new.judges == [Values()]
+
+
+def test_judges_and_the_old_keywords_together_are_refused():
+    with pytest.raises(TypeError, match="not both"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        Exercise("TestScale", "scale_rows", points=2, reference=scale_rows, cases=[], judges=[Values()], tolerance=Tolerance())
+
+
+def test_finite_differences_has_one_threshold_rule():
+    case = Case("public", fixtures.linear_backward_inputs([4, 3, 2], 2), seed=12)
+    args, kwargs = case.inputs()
+    context = CaseContext("TestLinearBackward", "linear_backward", case, args, kwargs, str)
+    right = nn.linear_backward(*args)
+    judge = FiniteDifferences(witness="deep_network.linear_backward")
+    assert judge.judge(context, right, right) == []
+    off = (right[0], right[1] * (1 + 3e-5), right[2])  # relative error 1.5e-5 > rtol 1e-5
+    assert [f.code for f in judge.judge(context, right, off)] == ["gradient"]
+    assert FiniteDifferences(witness="deep_network.linear_backward", rtol=1e-4).judge(context, right, off) == []
