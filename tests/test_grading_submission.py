@@ -59,3 +59,11 @@ def test_unreadable_submissions_raise_clear_errors(tmp_path, name, content, mess
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(SubmissionError, match="nothing.py does not exist"):
         load_submission(tmp_path / "nothing.py")
+
+
+def test_code_nested_too_deeply_for_python_is_reported_not_a_crash_of_the_reader(tmp_path):
+    path = tmp_path / "deep.py"
+    path.write_text("import numpy as np\nX = " + "+".join(["1"] * 6000) + "\n\ndef f():\n    return 1\n")
+    submission = load_submission(path)
+    assert [origin for origin, _ in submission.definitions] == ["file, line 4"]
+    assert any("nested too deeply" in problem for problem in submission.problems)

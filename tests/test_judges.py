@@ -147,3 +147,14 @@ def test_finite_differences_has_one_threshold_rule():
     off = (right[0], right[1] * (1 + 3e-5), right[2])  # relative error 1.5e-5 > rtol 1e-5
     assert [f.code for f in judge.judge(context, right, off)] == ["gradient"]
     assert FiniteDifferences(witness="deep_network.linear_backward", rtol=1e-4).judge(context, right, off) == []
+
+
+@pytest.mark.parametrize("reply", [{"refused": 5}, {"refused": [1, 2]}, {"functions": "f"}, {"problems": [None]}, {"ok": "yes"},
+                                   {"status": "passed"}, {"status": "grader error"}, {"error": {"message": 7}}, {"mutated": [[]]}])
+def test_a_reply_that_breaks_the_protocol_is_malformed_never_a_crash_of_the_grader(reply):
+    from gradelab.grading.sandbox import _checked_reply
+    from gradelab.grading.wire import WireError
+
+    with pytest.raises(WireError):
+        _checked_reply(reply)
+    assert _checked_reply({"ok": True, "refused": ["tried to open x"], "status": "crashed", "functions": ["f"]})

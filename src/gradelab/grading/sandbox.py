@@ -156,9 +156,9 @@ class Sandbox:
         self.channel = Channel(parent, self.limits.max_reply_bytes + 2**16)
         config = dict(self.limits.config(), student_modules=self.student_modules, protected=self.protected)
         try:
-            self.load_reply = self._exchange({"op": "load", "definitions": self.definitions, "config": config},
-                                             self.limits.load_timeout)
-            self.refused.extend(str(item) for item in self.load_reply.get("refused", []) if item not in self.refused)
+            self.load_reply = _checked_reply(self._exchange({"op": "load", "definitions": self.definitions, "config": config},
+                                                            self.limits.load_timeout))
+            self.refused.extend(item for item in self.load_reply.get("refused", []) if item not in self.refused)
         except (ChannelTimeout, ChannelClosed, WireError) as error:
             self.load_failure, reason = self._failure(error, self.limits.load_timeout)
             self.close()
@@ -261,18 +261,22 @@ def _answer_stand_in(stand_ins: dict[str, StandInHandler], request: dict) -> dic
 
 #: The fields of a call's reply and the types they must have; a reply that breaks them is malformed.
 REPLY_FIELDS = {"ok": bool, "error": (dict, type(None)), "stdout": str, "rng_used": bool, "mutated": list, "refused": list,
-                "failure": str, "fatal": bool, "status": str}
+                "failure": str, "fatal": bool, "status": str, "functions": list, "problems": list}
+LISTS_OF_TEXT = ("mutated", "refused", "functions", "problems")
 
 
 def _checked_reply(reply: dict) -> dict:
     for name, kind in REPLY_FIELDS.items():
         if name in reply and not isinstance(reply[name], kind):
             raise WireError(f"the reply's {name!r} is a {type(reply[name]).__name__}")
-    for name in ("mutated", "refused"):
+    for name in LISTS_OF_TEXT:
         if not all(isinstance(item, str) for item in reply.get(name, [])):
             raise WireError(f"the reply's {name!r} must list strings")
     if "status" in reply and reply["status"] not in WORKER_STATUSES:
         raise WireError(f"the reply's status {reply['status']!r} is not one a worker may report")
+    error = reply.get("error")
+    if error is not None and not all(isinstance(error.get(key, ""), str) for key in ("type", "message", "traceback")):
+        raise WireError("the reply's error must give its type, message and traceback as text")
     return reply
 
 

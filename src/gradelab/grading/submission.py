@@ -87,12 +87,16 @@ def _notebook_blocks(path: Path) -> list[Block]:
     return blocks
 
 
+#: What ast.parse raises, besides SyntaxError, on source it cannot read: deep nesting, null bytes.
+UNPARSABLE = (RecursionError, MemoryError, ValueError)
+
+
 def _file_blocks(code: str) -> list[Block]:
     """The whole file if it parses; else one block per top-level definition, so one error costs one block."""
     try:
         ast.parse(code)
         return [Block("file", code)]
-    except SyntaxError:
+    except (SyntaxError, *UNPARSABLE):
         pass
     lines = code.splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith(("def ", "class ", "import ", "from ", "@", "async def "))]
@@ -117,6 +121,10 @@ def _definitions(block: Block, submission: Submission) -> list[tuple[str, str]]:
             f"{block.origin}, line {error.lineno}: syntax error: {error.msg}; the definitions in this "
             f"{'cell' if block.origin.startswith('cell') else 'part of the file'} were not graded"
         )
+        return []
+    except UNPARSABLE as error:
+        why = "it is nested too deeply" if isinstance(error, RecursionError | MemoryError) else str(error)
+        submission.problems.append(f"{block.origin}: Python could not read this code ({why}); the definitions in it were not graded")
         return []
     lines = block.code.splitlines()
     kept = []
