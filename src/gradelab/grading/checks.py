@@ -22,7 +22,7 @@ PathNamer = Callable[[tuple], str]
 MAX_POSITIONS = 5
 DEFAULT_TOLERANCE = Tolerance()
 
-__all__ = ["DEFAULT_TOLERANCE", "Finding", "PathNamer", "compare", "compare_array", "default_namer"]
+__all__ = ["DEFAULT_TOLERANCE", "Finding", "PathNamer", "compare", "default_namer", "describe"]
 
 
 def default_namer(root: str) -> PathNamer:
@@ -39,12 +39,6 @@ def compare(expected: Any, got: Any, namer: PathNamer, tolerance: Tolerance = DE
     for difference in differences(expected, got, tolerance, strict_dtype):
         findings.extend(describe(difference, namer(difference.path)))
     return findings
-
-
-def compare_array(expected: np.ndarray, got: Any, name: str, tolerance: Tolerance = DEFAULT_TOLERANCE,
-                  strict_dtype: bool = True) -> list[Finding]:
-    """Shape, dtype, finiteness and values of one array, each with its own message."""
-    return compare(expected, got, lambda path: name, tolerance, strict_dtype)
 
 
 def describe(difference: Difference, name: str) -> list[Finding]:
