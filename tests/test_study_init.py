@@ -20,7 +20,7 @@ from gradelab.kernels import fused
 from gradelab.nn.datasets import circles, generate_dataset, preprocess
 from gradelab.nn.layers import predict
 from gradelab.studies import data_cache, figures, init_study
-from gradelab.studies.files import write_atomic
+from gradelab.files import write_atomic
 
 needs_numba = pytest.mark.skipif(not fused.numba_available(), reason=f"numba does not import: {fused.NUMBA_ERROR}")
 

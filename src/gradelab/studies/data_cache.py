@@ -34,7 +34,7 @@ from pathlib import Path
 
 import gradelab
 
-from .files import write_atomic
+from ..files import write_atomic
 
 ENV = "GRADELAB_CACHE"
 FOLDER = "bundle-data"

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .files import write_atomic
+from ..files import write_atomic
 
 GRID_STEP = 0.01  # the course's h in plot_decision_boundary
 CMAP = "Spectral"

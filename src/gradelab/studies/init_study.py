@@ -37,7 +37,7 @@ from gradelab.nn.layers import L_model_forward, compute_cost_from_logits, predic
 from gradelab.nn.train import accuracy
 
 from . import figures
-from .files import write_atomic
+from ..files import write_atomic
 
 LAYERS_DIMS = [2, 10, 5, 1]
 LEARNING_RATE = 0.01
