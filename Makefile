@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test lint bench clean browser sandbox
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,15 @@ browser:
 	    else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium; fi; } || \
 	  echo "chromium could not be installed: the browser test will be skipped"
 
-test: $(DEV_STAMP) browser
+# bubblewrap from the system's packages: the kernel sandbox around student code (tests/test_isolation.py and the
+# hostile suite run in it; without it grading needs --allow-unisolated and reports say "not isolated").
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
+	    else sudo -n apt-get update -qq && sudo -n apt-get install -y -qq bubblewrap; fi; } || \
+	  echo "bubblewrap could not be installed: grading runs unisolated and the isolation tests are skipped"
+
+test: $(DEV_STAMP) browser sandbox
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 

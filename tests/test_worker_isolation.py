@@ -17,7 +17,7 @@ import pytest
 import gradelab
 import gradelab.student
 from gradelab.assignments import load
-from gradelab.grading import forkserver, wire
+from gradelab.grading import forkserver, isolation, wire
 from gradelab.grading.engine import grade
 from gradelab.grading.sandbox import CallFailed, Limits, Sandbox
 
@@ -39,7 +39,8 @@ def probe():
         except OSError:
             pass
     return {"env": sorted(os.environ), "cwd": os.getcwd(), "stdin_open": stdin_open, "limits": limits, "sockets": sockets,
-            "sid": os.getsid(0), "pid": os.getpid(), "gradelab": sorted(n for n in sys.modules if n.startswith("gradelab"))}
+            "sid": os.getsid(0), "pid": os.getpid(), "uid": os.getuid(),
+            "gradelab": sorted(n for n in sys.modules if n.startswith("gradelab"))}
 '''
 
 
@@ -57,7 +58,10 @@ def test_worker_starts_clean_and_limited(monkeypatch, fork):
     allowed = {"PATH", "HOME", "PYTHONHASHSEED", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG",
                "MPLBACKEND", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"}
     assert {key for key in seen["env"] if not key.startswith("KMP_")} <= allowed
-    assert Path(seen["cwd"]).name.startswith("gradelab-worker-") and not Path(seen["cwd"]).exists()
+    if isolation.probe().available:  # a folder of its own on the sandbox's tmpfs, and a uid of its own
+        assert seen["cwd"].startswith("/tmp/worker") and seen["uid"] not in (0, os.getuid())
+    else:
+        assert Path(seen["cwd"]).name.startswith("gradelab-worker-") and not Path(seen["cwd"]).exists()
     assert not seen["stdin_open"]
     assert seen["limits"]["RLIMIT_AS"][0] == 900 * 2**20
     assert seen["limits"]["RLIMIT_NOFILE"][0] == Limits().open_files

@@ -23,6 +23,7 @@ import ctypes
 import importlib
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,10 +32,16 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
+from . import privileges
 from .channel import Channel, ChannelClosed
 
 PR_SET_CHILD_SUBREAPER = 36
 SWEEP_SECONDS = 0.5
+#: Set by the grader when the zygote runs in the kernel sandbox: "root" (a uid per worker) or "shared" (one uid);
+#: read once and taken out of the environment that workers inherit.
+ISOLATED = os.environ.pop("GRADELAB_ISOLATED", "")
+UID_BLOCK = int(os.environ.pop("GRADELAB_UID_BLOCK", "0"))
+os.environ.pop("PWD", None)  # bwrap's, not the worker's
 
 
 class Zygote:
@@ -76,6 +83,11 @@ class Zygote:
             return {"code": self._status(int(request["pid"]), float(request.get("timeout", 0)))}
         if op == "preload":
             return {"failed": preload(request.get("modules", ()))}
+        if op == "kill":  # pids are this zygote's: in the sandbox's PID namespace only it can name them
+            _kill_session(int(request["pid"]))
+            return {"killed": True}
+        if op == "workers":  # its live children: workers, and what they left that the sweep has not killed yet
+            return {"pids": sorted(pid for pid in _children_of(str(os.getpid())) if _alive(pid))}
         return {"error": f"unknown request {op!r}"}
 
     def _fork(self, fd: int, cwd: str) -> int:
@@ -97,6 +109,8 @@ class Zygote:
             if pid in self.workers:
                 self.workers.discard(pid)
                 self.exited[pid] = os.waitstatus_to_exitcode(status)
+                if ISOLATED:
+                    shutil.rmtree(_worker_home(pid), ignore_errors=True)
 
     def _status(self, pid: int, timeout: float) -> int | None:
         deadline = time.monotonic() + timeout
@@ -139,12 +153,48 @@ def _children_of(ppid: str) -> list[int]:
     return [pid for pid, fields in proc_stats() if fields[1].decode() == ppid]
 
 
+def _worker_home(pid: int) -> str:
+    return f"/tmp/worker-{pid}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def _kill_session(pid: int) -> None:
+    """The worker's process group, then any process left in its session."""
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    for member, fields in proc_stats():
+        if int(fields[3]) == pid:
+            with contextlib.suppress(OSError):
+                os.kill(member, signal.SIGKILL)
+
+
+def _private_folder(cwd: str) -> str:
+    """In the sandbox a folder of the worker's own on the sandbox's tmpfs, owned by its uid; else the grader's."""
+    if not ISOLATED:
+        return cwd
+    home = _worker_home(os.getpid())
+    if ISOLATED == "root":
+        privileges.drop_to_worker_uid(home, privileges.worker_uid(block=UID_BLOCK))
+    else:
+        os.makedirs(home, mode=0o700, exist_ok=True)
+        privileges.no_new_privs()
+    return home
+
+
 def _become_worker(control: socket.socket, fd: int, cwd: str) -> None:
-    """In the forked child: a new session, a private folder, fresh random state, then the worker's loop."""
+    """In the forked child: a new session, a private folder (and in the sandbox a uid of its own), then the worker's loop."""
     code = 0
     try:
         control.close()
         os.setsid()
+        cwd = _private_folder(cwd)
         os.chdir(cwd)
         os.environ["HOME"] = cwd
         import random
@@ -176,6 +226,8 @@ def zygote_main() -> None:
     fd = int(os.environ.pop("GRADELAB_ZYGOTE_FD"))
     with contextlib.suppress(OSError):
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    if ISOLATED:
+        privileges.not_dumpable()
     preload(["numpy", "gradelab.grading.worker"])
     Zygote(socket.socket(fileno=fd)).serve()
 
@@ -183,11 +235,18 @@ def zygote_main() -> None:
 class ForkServer:
     """The grader's side: one per grader process, started lazily, shared by every sandbox (thread-safe)."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], exposed_modules: Sequence[str] = ()) -> None:
+        from . import isolation  # the grader's side only: the zygote never reads it
+
         parent, child = socket.socketpair()
         env = dict(env, GRADELAB_ZYGOTE_FD=str(child.fileno()))
+        command = [sys.executable, "-I", "-m", "gradelab.grading.forkserver"]
+        self.isolation = isolation.probe()
+        if self.isolation.available:
+            env.update(isolation.sandbox_env(self.isolation))
+            command = isolation.bwrap_command(self.isolation, isolation.exposed_files(exposed_modules), command)
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-m", "gradelab.grading.forkserver"],
+            command,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(child.fileno(),), cwd="/", env=env, start_new_session=True,
         )
@@ -213,6 +272,14 @@ class ForkServer:
     def alive(self) -> bool:
         return self.owner == os.getpid() and self.process.poll() is None
 
+    def kill(self, pid: int) -> None:
+        """Kill a worker's session: by the zygote, the only one that knows what ``pid`` names in a sandbox."""
+        self.request({"op": "kill", "pid": pid}, timeout=10.0)
+
+    def workers(self) -> list[int]:
+        """The zygote's live workers (its pids)."""
+        return list(self.request({"op": "workers"}, timeout=10.0)["pids"])
+
     def close(self) -> None:
         self.sock.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -228,7 +295,7 @@ def enabled() -> bool:
     return os.environ.get("GRADELAB_NO_FORKSERVER", "") in ("", "0") and hasattr(os, "fork") and hasattr(socket, "send_fds")
 
 
-def shared(env: dict[str, str], preload_modules: Sequence[str] = ()) -> ForkServer:
+def shared(env: dict[str, str], preload_modules: Sequence[str] = (), student_modules: Sequence[str] = ()) -> ForkServer:
     """The grader process's fork server for this set of preloaded modules, started on first use (and again after
     a fork of the grader, or its death).
 
@@ -236,11 +303,11 @@ def shared(env: dict[str, str], preload_modules: Sequence[str] = ()) -> ForkServ
     preloads (keras_intro's gradelab.keras brings gradelab.nn) must not be found by another assignment's workers.
     """
     global _SERVER
-    key = tuple(sorted(set(preload_modules)))
+    key = (tuple(sorted(set(preload_modules))), tuple(sorted(set(student_modules))))
     with _SERVER_LOCK:
         server = _SERVERS.get(key)
         if server is None or not server.alive():
-            server = _SERVERS[key] = ForkServer(env)
+            server = _SERVERS[key] = ForkServer(env, [*key[0], *key[1]])
         _SERVER = server
         return server
 

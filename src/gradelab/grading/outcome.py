@@ -96,6 +96,11 @@ class GradeReport:
     unreadable: str = ""  # why the submission file could not be read; empty when it was
     load_failure: Status | None = None  # the worker failed while running the submission's definitions
     load_error: str = ""  # what happened then, in words
+    isolation: str = ""  # how the worker was walled in (isolation.Isolation.label); empty where no student code ran
+
+    @property
+    def isolated(self) -> bool:
+        return self.isolation.startswith("kernel sandbox")
 
     @property
     def score(self) -> float:

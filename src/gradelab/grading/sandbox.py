@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import forkserver
+from . import forkserver, isolation
 from .channel import Channel, ChannelClosed, ChannelTimeout
 from .limits import Limits
 from .outcome import Status
@@ -76,16 +76,21 @@ def worker_env(home: str) -> dict[str, str]:
 
 
 class _Spawned:
-    """A worker started as a fresh interpreter; the grader is its parent and reaps it."""
+    """A worker started as a fresh interpreter (in the kernel sandbox where there is one); the grader reaps it."""
 
-    def __init__(self, fd: int, cwd: str) -> None:
+    def __init__(self, fd: int, cwd: str, exposed_modules: Sequence[str] = ()) -> None:
         env = dict(worker_env(cwd), GRADELAB_FD=str(fd))
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-m", "gradelab.grading.worker"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(fd,), cwd=cwd, env=env, start_new_session=True,
-        )
+        command = [sys.executable, "-I", "-m", "gradelab.grading.worker"]
+        sandboxed = isolation.probe()
+        if sandboxed.available:
+            env.update(isolation.sandbox_env(sandboxed))
+            command = isolation.bwrap_command(sandboxed, isolation.exposed_files(exposed_modules), command)
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        pass_fds=(fd,), cwd=cwd, env=env, start_new_session=True)
         self.pid = self.process.pid
+
+    def kill(self) -> None:
+        kill_session(self.pid)  # bwrap's own process where sandboxed: everything in its namespace dies with it
 
     def exit_code(self, timeout: float) -> int | None:
         try:
@@ -99,7 +104,13 @@ class _Forked:
 
     def __init__(self, server: forkserver.ForkServer, fd: int, cwd: str, preload: Sequence[str]) -> None:
         self.server = server
-        self.pid = server.spawn(fd, cwd, preload)
+        self.pid = server.spawn(fd, cwd, preload)  # the zygote's pid for it: in a sandbox, not a pid of this machine's
+
+    def kill(self) -> None:
+        try:
+            self.server.kill(self.pid)
+        except (ConnectionError, ChannelTimeout, WireError):
+            pass  # the zygote is gone, and its workers with it
 
     def exit_code(self, timeout: float) -> int | None:
         try:
@@ -108,13 +119,13 @@ class _Forked:
             return None
 
 
-def _launch(fd: int, cwd: str, preload: Sequence[str]) -> _Spawned | _Forked:
+def _launch(fd: int, cwd: str, preload: Sequence[str], student_modules: Sequence[str]) -> _Spawned | _Forked:
     if forkserver.enabled():
         try:
-            return _Forked(forkserver.shared(worker_env("/"), preload), fd, cwd, preload)
+            return _Forked(forkserver.shared(worker_env("/"), preload, student_modules), fd, cwd, preload)
         except (OSError, ConnectionError, ChannelTimeout, WireError, KeyError):
             pass  # no fork server here: a plain spawn is slower, not less safe
-    return _Spawned(fd, cwd)
+    return _Spawned(fd, cwd, [*preload, *student_modules])
 
 
 class Sandbox:
@@ -148,7 +159,7 @@ class Sandbox:
         parent, child = socket.socketpair()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="gradelab-worker-")
         try:
-            self.process = _launch(child.fileno(), self._tmpdir.name, self.preload)
+            self.process = _launch(child.fileno(), self._tmpdir.name, self.preload, self.student_modules)
         finally:
             child.close()
         self.pid = self.process.pid
@@ -241,7 +252,7 @@ class Sandbox:
             self.channel.close()
             self.channel = None
         if self.process is not None:
-            kill_session(self.process.pid)
+            self.process.kill()
             self.process.exit_code(5.0)  # reap it (the fork server reaps its own children)
             self.process = None
         if self._tmpdir is not None:

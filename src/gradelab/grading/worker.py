@@ -227,7 +227,18 @@ def serve_fd(fd: int) -> None:
 
 def main() -> None:
     # Removed from the environment at once: student code reading os.environ finds no descriptor number.
-    serve_fd(int(os.environ.pop("GRADELAB_FD")))
+    fd = int(os.environ.pop("GRADELAB_FD"))
+    os.environ.pop("PWD", None)  # bwrap's, not the worker's
+    if os.environ.pop("GRADELAB_ISOLATED", "") == "root":  # spawned into the kernel sandbox: a uid of its own
+        from . import privileges
+
+        with contextlib.suppress(OSError):  # bwrap's init leads the session: killing the worker's group must be enough
+            os.setsid()
+        home = "/tmp/worker"
+        privileges.drop_to_worker_uid(home, privileges.worker_uid(block=int(os.environ.pop("GRADELAB_UID_BLOCK", "0"))))
+        os.chdir(home)
+        os.environ["HOME"] = home
+    serve_fd(fd)
 
 
 if __name__ == "__main__":
