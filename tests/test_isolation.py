@@ -112,3 +112,28 @@ def test_without_the_sandbox_grading_for_marks_is_refused_unless_asked_and_then_
 def test_doctor_says_the_sandbox_is_there():
     doctor = _cli("doctor")
     assert doctor.returncode == 0 and "kernel sandbox (bubblewrap)" in doctor.stdout
+
+
+@needs_sandbox
+def test_a_worker_cannot_make_namespaces_or_trace_other_processes():
+    probe = ('''
+import ctypes, os
+
+
+def calls():
+    libc = ctypes.CDLL(None, use_errno=True)
+    found = {}
+    for name, result in (("unshare a user namespace", lambda: libc.unshare(0x10000000)), ("ptrace", lambda: libc.ptrace(16, 1, 0, 0)),
+                         ("mount", lambda: libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))):
+        found[name] = (result(), ctypes.get_errno())
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    found["fork"] = os.waitpid(pid, 0)[1]
+    return found
+''')
+    with Sandbox([("file", probe)]) as sandbox:
+        assert sandbox.start()["ok"]
+        found = sandbox.call("calls", [], {}).value
+    assert found.pop("fork") == 0  # what student code may do still works
+    assert all(result == -1 and err == 1 for result, err in found.values()), found  # EPERM from the seccomp filter

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
+
+try:  # libseccomp through ctypes (Debian's libseccomp2); without it the uid and the namespaces are the walls
+    import pyseccomp as seccomp
+except (ImportError, OSError):  # not Linux, or libseccomp missing
+    seccomp = None
 
 #: Far above any real account's uid. A worker's uid is this, plus its zygote's block (random, one of 256, so that
 #: zygotes in parallel pool processes rarely share uids), plus its pid in the zygote's PID namespace.
@@ -31,8 +37,34 @@ def worker_uid(pid: int | None = None, block: int = 0) -> int:
     return WORKER_UID_BASE + ((block % UID_BLOCKS) << PID_BITS) + (pid & ((1 << PID_BITS) - 1))
 
 
+#: System calls a worker never needs, refused with EPERM: reading or steering other processes, the kernel's
+#: keyrings, eBPF, mounts and namespaces of its own (a new user namespace would hand it capabilities there),
+#: kernel modules, perf and userfaultfd (frequent in kernel exploits).
+DENIED = ("ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "pidfd_getfd", "kcmp", "keyctl", "add_key",
+          "request_key", "bpf", "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsmount", "unshare",
+          "setns", "kexec_load", "init_module", "finit_module", "delete_module", "perf_event_open", "userfaultfd",
+          "io_uring_setup", "acct", "swapon", "swapoff", "reboot", "syslog")
+#: CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+CLONE_NEW_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
+
+
 def no_new_privs() -> None:
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+def deny_kernel_attack_surface() -> bool:
+    """Load the seccomp filter (after no_new_privs); False where libseccomp is not there."""
+    if seccomp is None:
+        return False
+    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    for name in DENIED:
+        with contextlib.suppress(Exception):  # a name this kernel or architecture lacks
+            rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
+    for flag in CLONE_NEW_FLAGS:  # fork and threads stay; a clone into new namespaces does not
+        rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")  # its flags are out of a filter's reach: glibc falls back to clone
+    rules.load()
+    return True
 
 
 def not_dumpable() -> None:
@@ -49,6 +81,7 @@ def drop_to_worker_uid(home: str, uid: int) -> int:
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
     no_new_privs()
+    deny_kernel_attack_surface()
     if os.getuid() == 0 or os.geteuid() == 0:  # the kernel said yes and did nothing: never run student code as root
         raise PermissionError("the worker is still root after setresuid")
     return uid
