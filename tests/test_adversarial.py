@@ -150,6 +150,9 @@ def test_hostile_submission(tmp_path, name):
     if zero is not None:
         assert {o.exercise.id: o.status for o in report.exercises}[zero] is STATUS.get(name, Status.FAILED)
     assert report.gradable  # nothing a submission does is the grader's error
+    assert report.isolated == isolation.probe().available
+    if not report.isolated:
+        assert any(problem.startswith("not isolated") for problem in report.problems)
     assert elapsed < 20, f"grading took {elapsed:.1f} s"
     assert (protected / "secret_cases.py").exists()
     assert no_worker_left() == []
@@ -193,3 +196,18 @@ def test_student_modules_bring_no_reference_along(tmp_path, assignment_name):
     allowed = set(assignment.student_modules) | {"gradelab", "gradelab.student"}
     allowed |= {name for name in reached if name.startswith("gradelab.keras")} if assignment_name == "keras_intro" else set()
     assert reached <= allowed, reached - allowed
+
+
+@pytest.mark.parametrize("name", ["patch_numpy", "infinite_loop", "import_reference", "fork_bomb"])
+def test_without_the_kernel_sandbox_the_same_outcome_is_reported_as_not_isolated(tmp_path, monkeypatch, name):
+    monkeypatch.setenv(isolation.ENV_SWITCH, "0")
+    isolation.probe.cache_clear()
+    try:
+        report = grade(ASSIGNMENT, submission(tmp_path, name, PIDFILE=str(tmp_path / "pids.txt")), limits=LIMITS)
+    finally:
+        monkeypatch.undo()
+        isolation.probe.cache_clear()
+    zero, words = EXPECTED[name]
+    assert {o.exercise.id: o.score for o in report.exercises}[zero] == 0 and words in report_text(report)
+    assert not report.isolated and report.isolation == "not isolated"
+    assert any(problem.startswith("not isolated") for problem in report.problems)

@@ -302,12 +302,14 @@ def shared(env: dict[str, str], preload_modules: Sequence[str] = (), student_mod
     One zygote per set, never one for all: a worker inherits its zygote's memory, so modules one assignment
     preloads (keras_intro's gradelab.keras brings gradelab.nn) must not be found by another assignment's workers.
     """
+    from .isolation import probe  # the grader's side only
+
     global _SERVER
-    key = (tuple(sorted(set(preload_modules))), tuple(sorted(set(student_modules))))
+    key = (probe().available, tuple(sorted(set(preload_modules))), tuple(sorted(set(student_modules))))
     with _SERVER_LOCK:
         server = _SERVERS.get(key)
         if server is None or not server.alive():
-            server = _SERVERS[key] = ForkServer(env, [*key[0], *key[1]])
+            server = _SERVERS[key] = ForkServer(env, [*key[1], *key[2]])
         _SERVER = server
         return server
 
