@@ -16,11 +16,11 @@ import pytest
 
 from gradelab.assignments.initialization import notebook
 from gradelab.cli import main
+from gradelab.files import write_atomic
 from gradelab.kernels import fused
 from gradelab.nn.datasets import circles, generate_dataset, preprocess
 from gradelab.nn.layers import predict
 from gradelab.studies import data_cache, figures, init_study
-from gradelab.files import write_atomic
 
 needs_numba = pytest.mark.skipif(not fused.numba_available(), reason=f"numba does not import: {fused.NUMBA_ERROR}")
 
@@ -47,7 +47,7 @@ def wide_console(monkeypatch):
 @pytest.fixture
 def no_figures(monkeypatch):
     """Tests about other things skip rendering PNGs (about a second each run)."""
-    monkeypatch.setattr(figures, "save_png", lambda figure, path, dpi=100: write_atomic(path, b"\x89PNG stub"))
+    monkeypatch.setattr(figures, "save_png", lambda figure, path, dpi=120: write_atomic(path, b"\x89PNG stub"))
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +268,23 @@ def test_seed_sweep_reports_mean_and_spread(tmp_path, no_figures):
     with open(tmp_path / "initialization.pkl", "rb") as file:  # the notebook's file holds the first seed
         first = pickle.load(file)
     assert first["he initialization"]["accuracy train set"] == he[0]
+    assert all((tmp_path / name).exists() for name in init_study.SPREAD_FILES)  # the spread, drawn
+
+
+def test_a_class_has_one_colour_in_every_decision_figure():
+    """A model predicting 0 everywhere paints class 0's region colour, as a model predicting both does."""
+    from matplotlib.colors import to_rgba
+
+    X = np.array([[-1.0, 0.0, 1.0], [0.5, -0.5, 0.0]])
+    Y = np.array([[0, 1, 0]])
+    everywhere_zero = np.zeros_like(figures.decision_grid(X)[0])
+    both = (figures.decision_grid(X)[0] > 0).astype(float)
+    for Z in (everywhere_zero, both):
+        figure = figures.decision_boundaries(Z, X, Y, Z, X, Y, "a title")
+        regions = figure.axes[0].collections[0]
+        assert [tuple(color) for color in regions.get_facecolor()] == [to_rgba(c) for c in figures.REGION_COLORS]
+        points = [c for c in figure.axes[0].collections[1:] if len(c.get_offsets())]
+        assert [tuple(c.get_facecolor()[0]) for c in points] == [to_rgba(c) for c in figures.CLASS_COLORS]
 
 
 def test_without_numba_the_study_says_so(tmp_path, monkeypatch, no_figures):

@@ -36,8 +36,8 @@ from gradelab.nn.initializers import Parameters, get_initializer
 from gradelab.nn.layers import L_model_forward, compute_cost_from_logits, predict
 from gradelab.nn.train import accuracy
 
-from . import figures
 from ..files import write_atomic
+from . import figures
 
 LAYERS_DIMS = [2, 10, 5, 1]
 LEARNING_RATE = 0.01
@@ -64,6 +64,8 @@ PICKLE = "initialization.pkl"
 COSTS_PNG = "costs.png"
 RUNS_CSV = "runs.csv"
 OUTPUT_FILES = (PICKLE, COSTS_PNG, *(f"decision_{method.name}.png" for method in METHODS), RUNS_CSV)
+#: Written too when the study runs over several seeds: the spread over them.
+SPREAD_FILES = ("costs_over_seeds.png", "accuracy_over_seeds.png")
 
 
 @dataclass
@@ -125,10 +127,10 @@ def prepare_out(out: Path) -> set[str]:
     if out.exists() and not out.is_dir():
         raise StudyError(f"--out {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    clashes = [name for name in OUTPUT_FILES if (out / name).exists() and not (out / name).is_file()]
+    clashes = [name for name in (*OUTPUT_FILES, *SPREAD_FILES) if (out / name).exists() and not (out / name).is_file()]
     if clashes:
         raise StudyError(f"{out} holds {clashes} which are not files; this study would write files by those names")
-    return {name for name in OUTPUT_FILES if (out / name).exists()}
+    return {name for name in (*OUTPUT_FILES, *SPREAD_FILES) if (out / name).exists()}
 
 
 def initial_parameters(seeds: list[int]) -> tuple[list[Parameters], list[tuple[Method, int]]]:
@@ -323,7 +325,24 @@ def write_outputs(out: Path, runs: list[Run], engine: str, data: tuple[np.ndarra
         )
         figures.save_png(figure, out / f"decision_{run.method.name}.png")
     write_atomic(out / RUNS_CSV, runs_csv(runs, engine))
-    return list(OUTPUT_FILES)
+    seeds = sorted({run.seed for run in runs})
+    if len(seeds) == 1:
+        return list(OUTPUT_FILES)
+    write_spread(out, runs, seeds)
+    return [*OUTPUT_FILES, *SPREAD_FILES]
+
+
+def write_spread(out: Path, runs: list[Run], seeds: list[int]) -> None:
+    """Cost curves with their band over the seeds, and every seed's accuracies per method."""
+    by_method = {method: [run for run in runs if run.method == method] for method in METHODS}
+    curves = {method.key: (by_method[method][0].iterations, np.array([run.costs for run in by_method[method]]))
+              for method in METHODS}
+    span = f"seeds {seeds[0]} to {seeds[-1]}"
+    figures.save_png(figures.cost_bands(curves, f"Cost, learning rate {LEARNING_RATE}, {span}", log_scale=True),
+                     out / SPREAD_FILES[0])
+    accuracies = {method.name: ([run.accuracy_train for run in chosen], [run.accuracy_test for run in chosen])
+                  for method, chosen in by_method.items()}
+    figures.save_png(figures.accuracy_by_method(accuracies, f"Accuracy per initialization over {span}"), out / SPREAD_FILES[1])
 
 
 def notebook_pickle(engine: str = "auto") -> bytes:
