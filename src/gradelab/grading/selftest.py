@@ -36,8 +36,13 @@ def assignment_folder(assignment: Assignment) -> Path:
     return Path(inspect.getfile(importlib.import_module(location.module))).parent
 
 
+def solution_path(assignment: Assignment) -> Path:
+    """The file ``Assignment.solution`` names, beside the declaration."""
+    return assignment_folder(assignment) / assignment.solution
+
+
 def solution_source(assignment: Assignment) -> str:
-    return (assignment_folder(assignment) / "solution.py").read_text(encoding="utf-8")
+    return solution_path(assignment).read_text(encoding="utf-8")
 
 
 def variant_source(solution: str, function_name: str, replacement: Callable) -> str:

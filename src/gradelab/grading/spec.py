@@ -176,6 +176,9 @@ class Assignment:
     preload: Sequence[str] = ()
     description: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    #: The file holding the filled-in graded functions, beside the declaration (or a path relative to it): the
+    #: student's notebook is made from it with the marked blocks emptied, and selftest grades it.
+    solution: str = "solution.py"
 
     @property
     def max_score(self) -> float:
