@@ -49,7 +49,7 @@ EXPECTED = {
     "object_array": (PRE, "ndarray object, which the grader does not accept"),
     "huge_reply": (ZERO, "more than the limit of 1 MiB"),
     "nan_outputs": (HE, "NaN or inf where finite values are expected"),
-    "socket_garbage": (ZERO, "sent back data the grader refuses"),
+    "socket_garbage": (ZERO, "send a malformed reply"),
     "fake_reply": (ZERO, "does not answer the grader's request"),
     "close_all_fds": (ZERO, "the worker exited with status"),
     "infinite_loop": (ZERO, "timed out after 1 s"),

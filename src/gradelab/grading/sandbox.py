@@ -164,7 +164,8 @@ class Sandbox:
             child.close()
         self.pid = self.process.pid
         # The grader reads at most a little more than the worker may send (the reply's own framing).
-        self.channel = Channel(parent, self.limits.max_reply_bytes + 2**16)
+        # Sends have a deadline too: a request larger than the socket's buffer must not wait forever on a stopped worker.
+        self.channel = Channel(parent, self.limits.max_reply_bytes + 2**16, send_timeout=self.limits.timeout)
         config = dict(self.limits.config(), student_modules=self.student_modules, protected=self.protected)
         try:
             self.load_reply = _checked_reply(self._exchange({"op": "load", "definitions": self.definitions, "config": config},
@@ -243,7 +244,7 @@ class Sandbox:
         if isinstance(error, ChannelTimeout):
             return Status.TIMED_OUT, f"timed out after {timeout:g} s"
         if isinstance(error, WireError):
-            return Status.MALFORMED_REPLY, f"sent back data the grader refuses: {error}"
+            return Status.MALFORMED_REPLY, f"made the submission's worker send a malformed reply ({error})"
         code = self.process.exit_code(1.0) if self.process is not None else None
         return _exit_status(code), _exit_reason(code, self.limits.memory_mb)
 
