@@ -236,3 +236,44 @@ def test_one_assignments_preloaded_modules_are_not_in_another_assignments_worker
         "    raise RuntimeError('the reference is not in this worker')\n")
     outcome = grade_source(initialization, finder, ["TestHeInitialization"]).exercises[0]
     assert outcome.score == 0 and "the reference is not in this worker" in outcome.cases[0].findings[0].message
+
+
+@pytest.mark.parametrize("sandboxed", ["1", "0"], ids=["kernel sandbox", "unisolated"])
+def test_a_sigkilled_grader_takes_its_fork_server_and_workers_along(sandboxed):
+    if sandboxed == "1" and not isolation.probe().available:
+        pytest.skip("no kernel sandbox here")
+    grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys, time
+        from gradelab.grading.sandbox import Sandbox
+        sandbox = Sandbox([("file", "def f():\\n    return 1\\n")])
+        sandbox.start()
+        from gradelab.grading import forkserver
+        print(forkserver._SERVER.process.pid, flush=True)
+        time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True, env={**os.environ, isolation.ENV_SWITCH: sandboxed})
+    server = int(grader.stdout.readline())
+    descendants = _descendants(server) | {server}
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(pid) for pid in descendants):
+        time.sleep(0.05)
+    assert not [pid for pid in descendants if _running(pid)]
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {child for child, fields in forkserver.proc_stats() if int(fields[1]) == parent}
+        found |= children
+        todo.extend(children)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False

@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from . import privileges
 from .channel import Channel, ChannelClosed
 
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 SWEEP_SECONDS = 0.5
 #: Set by the grader when the zygote runs in the kernel sandbox: "root" (a uid per worker) or "shared" (one uid);
 #: read once and taken out of the environment that workers inherit.
@@ -224,8 +224,12 @@ def preload(modules: Sequence[str]) -> list[str]:
 
 def zygote_main() -> None:
     fd = int(os.environ.pop("GRADELAB_ZYGOTE_FD"))
-    with contextlib.suppress(OSError):
-        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a SIGKILLed grader takes its zygote (and so its workers)
+    if os.getppid() == 1 and not ISOLATED:  # the grader died before the line above: nobody is left to serve
+        os._exit(0)
     if ISOLATED:
         privileges.not_dumpable()
     preload(["numpy", "gradelab.grading.worker"])
