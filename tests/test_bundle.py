@@ -1,4 +1,7 @@
-"""Student bundles: an instructor's own assignment checks from recorded public cases, without its declaration."""
+"""Student bundles: an instructor's own assignment checks from recorded public cases, without its declaration.
+
+tests/test_student_checker.py runs the shipped assignments' bundles in a Jupyter kernel without gradelab.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from gradelab.checker.local import decode_checks
 from gradelab.cli import main
-from gradelab.grading import wire
 from gradelab.grading.bundle import build_notebook, write_bundle
 from gradelab.grading.engine import grade
-from gradelab.grading.recorded import FILE_NAME, RecordingError, encode_recording, load_recording
+from gradelab.grading.recorded import CHECKS_FILE, FILE_NAME, RecordingError, encode_recording, load_recording
 from gradelab.grading.selftest import solution_source, variant_source
 from gradelab.grading.spec import Assignment, Case, Exercise
 
@@ -91,28 +94,27 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_check(folder: Path, source: str, *options: str) -> subprocess.CompletedProcess:
     """Save ``source`` as the student's notebook and run the bundle's check script, as a student would."""
-    nbformat.write(new_notebook(cells=[new_code_cell(source), new_code_cell("!python tests/test_mine.py")]),
+    nbformat.write(new_notebook(cells=[new_code_cell(source), new_code_cell('from tests import check\ncheck("TestSoftmax")')]),
                    folder / "mine.ipynb")
     return subprocess.run([sys.executable, "tests/test_mine.py", *options], cwd=folder, capture_output=True,
                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
 
 
-def test_bundle_holds_notebook_script_and_recording(bundle: Path) -> None:
-    assert {path.name for path in (bundle / "tests").iterdir()} == {"test_mine.py", FILE_NAME}
+def test_bundle_holds_notebook_checker_and_recording(bundle: Path) -> None:
+    assert {path.name for path in (bundle / "tests").iterdir()} == {"test_mine.py", "__init__.py", "checker.py", CHECKS_FILE}
     code = "\n".join(cell.source for cell in nbformat.read(bundle / "mine.ipynb", as_version=4).cells)
     assert "def scale_shift(x, a, b):" in code and "return a * x + b" not in code  # blanked between the markers
-    assert "--recorded" in (bundle / "tests" / "test_mine.py").read_text()
-    assert "!python tests/test_mine.py --test_case TestSoftmax" in code  # the default notebook checks each exercise
+    assert 'from tests import check\ncheck("TestSoftmax")' in code  # the default notebook checks each exercise in the kernel
+    assert "gradelab" not in (bundle / "tests" / "test_mine.py").read_text()
 
 
 def test_recording_holds_public_cases_and_no_hidden_input(bundle: Path) -> None:
-    raw = (bundle / "tests" / FILE_NAME).read_bytes()
-    assert np.float64(HIDDEN_MARK).tobytes() not in raw and b"secret" not in raw
-    data = wire.decode(raw)
+    data = decode_checks((bundle / "tests" / CHECKS_FILE).read_bytes())
+    assert "secret" not in repr(data)
     scale_shift = data["exercises"][0]
     assert [case["name"] for case in scale_shift["cases"]] == ["public"]
     assert scale_shift["cases"][0]["kwargs"] == {"b": 0.5}
-    assert "1 more case" in scale_shift["hidden_note"] and "larger arrays" in scale_shift["hidden_note"]
+    assert "1 more case" in scale_shift["hidden_note"][0] and "larger arrays" in scale_shift["hidden_note"][0]
     assert scale_shift["mistakes"][0]["name"] == "shifted before scaling" and scale_shift["mistakes"][0]["outputs"][0]["ran"]
     arrays = [case["args"][0] for exercise in data["exercises"] for case in exercise["cases"]]
     assert not any(np.any(array == HIDDEN_MARK) for array in arrays)
@@ -121,9 +123,8 @@ def test_recording_holds_public_cases_and_no_hidden_input(bundle: Path) -> None:
 def test_correct_submission_passes_without_the_declaration(bundle: Path) -> None:
     result = run_check(bundle, SOLUTION)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Score on the public cases: 5 / 5" in result.stdout
+    assert "TestScaleShift: passed" in result.stdout and result.stdout.rstrip().endswith("TestSoftmax: passed")
     assert "larger arrays" in result.stdout  # the hidden-case note survives the recording
-    assert "your own scale_shift answers" in result.stdout  # the dropped stand-in is said, not silent
 
 
 def test_mistaken_submission_fails_with_the_mistakes_name_and_hint(bundle: Path) -> None:
@@ -131,7 +132,19 @@ def test_mistaken_submission_fails_with_the_mistakes_name_and_hint(bundle: Path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Known mistake: shifted before scaling" in result.stdout
     assert "Scale first, then add b" in result.stdout
+    assert result.stdout.rstrip().endswith("TestScaleShift: failed (1 of 1 public case failed; known mistake: shifted before scaling)")
     assert "TestSoftmax" not in result.stdout  # --test_case selects one exercise
+
+
+def test_check_in_the_kernel_reads_the_callers_functions(bundle: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    """``check`` grades what the calling namespace defines: here a wrong scale_shift that no file holds."""
+    monkeypatch.syspath_prepend(str(bundle))
+    namespace = {"__name__": "__main__"}
+    exec(compile(MISTAKEN + "\nfrom tests import check\ncheck('scale_shift')\n", "cell", "exec"), namespace)
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].startswith("TestScaleShift: failed")
+    monkeypatch.delitem(sys.modules, "tests")
+    monkeypatch.delitem(sys.modules, "tests.checker")
 
 
 def test_assign_refuses_to_overwrite_without_force(bundle: Path) -> None:
@@ -162,18 +175,18 @@ def test_recording_keeps_the_seeded_initializer_verdict(tmp_path: Path) -> None:
     assert report.exercises[0].status == "passed", report.exercises[0].notes
 
 
-def test_shipped_bundle_checks_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shipped_bundle_checks_from_its_recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gradelab.assignments import initialization, load
     from gradelab.assignments.initialization import notebook
 
     monkeypatch.setattr(notebook, "write_data", lambda folder, overwrite: [])  # the study's data is not under test
     write_bundle(load("initialization"), tmp_path)
-    assert not (tmp_path / "tests" / FILE_NAME).exists()
+    assert (tmp_path / "tests" / CHECKS_FILE).exists() and not (tmp_path / "tests" / FILE_NAME).exists()
     nbformat.write(build_notebook(initialization.ASSIGNMENT, blank=False), tmp_path / "initialization.ipynb")
     result = subprocess.run([sys.executable, "tests/test_initialization.py", "--test_case", "TestHeInitialization"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "TestHeInitialization" in result.stdout and "TestZeroInitialization" not in result.stdout
+    assert "TestHeInitialization: passed" in result.stdout and "TestZeroInitialization" not in result.stdout
 
 
 def test_check_needs_a_submission(capsys: pytest.CaptureFixture) -> None:

@@ -43,8 +43,9 @@ def bundle(tmp_path_factory):
 
 
 def test_assign_writes_notebook_checks_and_data_and_never_overwrites(bundle):
-    assert {str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file()} == {
-        "initialization.ipynb", "tests/test_initialization.py", "data/initialization.pkl"}
+    assert {str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file() and "__pycache__" not in p.parts} == {
+        "initialization.ipynb", "tests/test_initialization.py", "tests/__init__.py", "tests/checker.py", "tests/checks.npz",
+        "data/initialization.pkl"}
     again = run("assign", "initialization", str(bundle))
     assert again.returncode == 2 and "already exist" in again.stderr and "--force" in again.stderr
 
@@ -62,7 +63,9 @@ def fill_in(bundle: Path) -> Path:
 
 
 def test_filled_notebook_runs_top_to_bottom_with_every_check_passing(bundle, monkeypatch):
-    """Every cell, as Jupyter would run it: shell lines through the shell, the rest as Python, plots on Agg."""
+    """Every cell but the checks, as Python, plots on Agg; then the checks of the saved notebook, from a shell.
+
+    tests/test_student_checker.py runs the check cells themselves in a Jupyter kernel without gradelab."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -75,14 +78,14 @@ def test_filled_notebook_runs_top_to_bottom_with_every_check_passing(bundle, mon
         for cell in notebook.cells:
             if cell.cell_type != "code":
                 continue
-            if cell.source.startswith("!"):
-                command = cell.source[1:].replace("python", sys.executable, 1)
-                check = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
-                assert check.returncode == 0, check.stdout + check.stderr
-            else:
+            if not cell.source.startswith("from tests import check"):
                 exec(compile(cell.source, "cell", "exec"), namespace)
     finally:
         os.chdir(cwd)
+    check = subprocess.run([sys.executable, "tests/test_initialization.py"], cwd=bundle, capture_output=True, text=True,
+                           timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count(": passed") == 5
     assert set(namespace["results"]) == {"zero initialization", "random initialization", "he initialization"}
 
 
@@ -92,9 +95,11 @@ def test_grade_writes_gradescope_results_and_exits_zero_whatever_the_score(tmp_p
     result = run("grade", "initialization", str(submission), "--json", str(tmp_path / "results.json"))
     assert result.returncode == 0, result.stderr
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["score"] == 0 and len(results["tests"]) == 5
+    assert results["score"] == 0 and len(results["tests"]) == 10  # per exercise: its public cases, its hidden cases
     assert {test["status"] for test in results["tests"]} == {"failed"}
-    assert all("is not defined" in test["output"] for test in results["tests"])
+    public = [test for test in results["tests"] if test["visibility"] == "visible"]
+    assert len(public) == 5 and all("is not defined" in test["output"] for test in public)
+    assert {test["visibility"] for test in results["tests"]} == {"visible", "after_published"}
 
 
 def test_check_exits_one_on_failure_and_names_the_exercise(tmp_path):

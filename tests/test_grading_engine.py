@@ -138,7 +138,7 @@ def test_public_run_says_what_hidden_cases_add(tmp_path):
 def test_exceptions_become_findings_with_the_students_traceback(tmp_path):
     report = grade_source(tmp_path, "def scale_rows(A, c):\n    return A @ np.ones(7)\n")
     message = by_id(report)["TestScale"].cases[0].findings[0].message
-    assert message.startswith("scale_rows raised ValueError") and "line 2, in scale_rows" in message
+    assert message.startswith("scale_rows raised ValueError") and "line 3, in scale_rows" in message  # the file's own line number
 
 
 @pytest.mark.parametrize("source", ["def scale_rows(A, c):\n    raise SystemExit(0)\n",
@@ -156,3 +156,56 @@ def test_passing_dependencies_run_as_written_and_ungraded_ones_are_replaced(tmp_
     alone = by_id(grade_source(tmp_path, source, only=["TestScaledTotal"]))["TestScaledTotal"]
     assert alone.status == "passed"
     assert sum("which was not graded on its own in this run" in note.message for note in alone.notes) == 2
+
+
+# --- round two: what a function needs, near-miss names, unsaved notebooks, second verdicts ----------------------
+def test_a_constant_computed_with_numpy_and_a_lambda_helper_are_available(tmp_path):
+    report = grade_source(tmp_path, "ONE = np.sqrt(1.0)\ntimes = lambda A, c: A * c * ONE\n"
+                                    "def scale_rows(A, c):\n    return times(A, c)\n")
+    assert by_id(report)["TestScale"].status is Status.PASSED
+
+
+def test_a_name_an_experiment_would_define_is_named_with_where_and_never_matched_to_a_mistake(tmp_path):
+    report = grade_source(tmp_path, "C = run_experiment()\ndef scale_rows(A, c):\n    return A if c < 1.4 else A * C\n")
+    outcome = by_id(report)["TestScale"]
+    assert outcome.status is Status.FAILED and outcome.mistake is None
+    messages = [finding.message for case in outcome.cases for finding in case.findings]
+    assert any("C is assigned in file, line 2, by a statement the checker does not run: `C = run_experiment()`" in message
+               and "it calls run_experiment" in message for message in messages)
+
+
+def test_a_near_miss_function_name_gets_did_you_mean(tmp_path):
+    report = grade_source(tmp_path, "def scale_row(A, c):\n    return A * c\n")
+    note = by_id(report)["TestScale"].notes[0].message
+    assert "did you mean scale_row?" in note
+
+
+def test_every_function_returning_none_asks_whether_the_notebook_was_saved(tmp_path):
+    report = grade_source(tmp_path, "def scale_rows(A, c):\n    return None\ndef total(A):\n    return None\n"
+                                    "def scaled_total(A, c):\n    return None\n")
+    assert any("did you save the notebook" in problem for problem in report.problems)
+    report = grade_source(tmp_path, "def scale_rows(A, c):\n    return None\ndef total(A):\n    return float(np.sum(A))\n")
+    assert not any("did you save" in problem for problem in report.problems)
+
+
+def test_importing_matplotlib_is_no_accusation_but_starting_a_program_is(tmp_path):
+    honest = grade_source(tmp_path, "import matplotlib.pyplot as plt\ndef total(A):\n    return float(np.sum(A))\n",
+                          only=["TestTotal"])
+    assert not any("another program" in problem for problem in honest.problems)
+    spawning = grade_source(tmp_path, "import os\ndef total(A):\n    try:\n        os.system('true')\n    except OSError:\n"
+                                      "        pass\n    return float(np.sum(A))\n", only=["TestTotal"])
+    assert any("tried to start another program" in problem for problem in spawning.problems)
+
+
+def test_the_same_fault_on_every_case_is_shown_once(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from gradelab.grading.report import render
+
+    report = grade_source(tmp_path, "GAIN = measure()\ndef scale_rows(A, c):\n    return A * c * GAIN\n", only=["TestScale"])
+    console = Console(file=io.StringIO(), width=300, color_system=None)
+    render(report, console)
+    text = console.file.getvalue()
+    assert text.count("GAIN is assigned in file, line 2") == 1 and "the same as above" in text

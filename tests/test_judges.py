@@ -64,7 +64,9 @@ def _grade(tmp_path, assignment, source="def scale_rows(A, c):\n    return A * c
 
 @pytest.mark.parametrize("judge", [Values(rtol=1e-3, strict_dtype=False), Values(judged=False), OutputAdapter("m", "f", True),
                                    FiniteDifferences(witness="deep_network.linear_backward"), RowSums(atol=0.5),
-                                   SeededDraws(layers_dims=(10, 5, 2), scales={10: 0.1, 5: 0.2}, seeds=(1, 2))])
+                                   SeededDraws(layers_dims=(10, 5, 2), scales={10: 0.1, 5: 0.2}, seeds=(1, 2)),
+                                   judges.SeedUse(seed_position=1), judges.SeedUse(fixed_seed=3),
+                                   judges.InputsKept(("params",)), judges.CostsInterval(every=50)])
 def test_every_registered_judge_travels_as_data(judge):
     data = judges.to_data(judge)
     assert data["name"] == judge.name and judges.from_data(data) == judge
@@ -158,3 +160,81 @@ def test_a_reply_that_breaks_the_protocol_is_malformed_never_a_crash_of_the_grad
     with pytest.raises(WireError):
         _checked_reply(reply)
     assert _checked_reply({"ok": True, "refused": ["tried to open x"], "status": "crashed", "functions": ["f"]})
+
+
+# --- contracts: seeds, inputs kept, costs interval ----------------------------------------------------------------
+def draw(n, seed=3):
+    np.random.seed(seed)
+    return np.random.randn(n)
+
+
+def draw_inputs(rng):
+    return [4, 7], {}
+
+
+def _draws_assignment(seed_judge):
+    return Assignment("toy", "Toy", [Exercise("TestDraw", "draw", points=2, reference=draw,
+                                              cases=[Case("public", draw_inputs)], judges=[Values(), seed_judge],
+                                              uses_randomness=True)])
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("def draw(n, seed=3):\n    np.random.seed(seed)\n    return np.random.randn(n)\n", None),
+    ("def draw(n, seed=3):\n    return np.random.default_rng(seed).standard_normal(n) * 0 + draw_ref(n, seed)\n"
+     "def draw_ref(n, seed):\n    np.random.seed(seed)\n    return np.random.randn(n)\n", None),
+    ("def draw(n, seed=3):\n    np.random.seed(7)\n    return np.random.randn(n)\n", "the seed argument is ignored"),
+    ("def draw(n, seed=3):\n    return np.random.randn(n)\n", "called twice in a row with seed=7"),
+])
+def test_a_seed_argument_is_checked_without_the_graders_reseeding(tmp_path, source, message):
+    outcome = _grade(tmp_path, _draws_assignment(judges.SeedUse(seed_position=1)), source).exercises[0]
+    found = [finding.message for case in outcome.cases for finding in case.findings if finding.kind == "fail"]
+    assert (outcome.status is Status.PASSED) == (message is None), found
+    assert message is None or any(message in text for text in found)
+
+
+def fixed(n):
+    np.random.seed(1)  # the grader seeds NumPy with 1 before each call too: one call cannot tell
+    return np.random.randn(n)
+
+
+def test_a_deleted_fixed_seed_line_is_found_by_two_calls_in_a_row(tmp_path):
+    assignment = Assignment("toy", "Toy", [Exercise("TestFixed", "fixed", points=1, reference=fixed, uses_randomness=True,
+                                                    cases=[Case("public", lambda rng: ([5], {}))],
+                                                    judges=[Values(), judges.SeedUse(fixed_seed=1)])])
+    good = _grade(tmp_path, assignment, "def fixed(n):\n    np.random.seed(1)\n    return np.random.randn(n)\n")
+    assert good.exercises[0].status is Status.PASSED
+    bad = _grade(tmp_path, assignment, "def fixed(n):\n    return np.random.randn(n)\n").exercises[0]
+    assert bad.status is Status.FAILED
+    assert "it must seed NumPy itself with np.random.seed(1)" in bad.cases[0].findings[0].message
+
+
+def step(params, rate):
+    return {key: value - rate for key, value in params.items()}
+
+
+def test_changing_an_input_the_template_keeps_fails_the_case(tmp_path):
+    assignment = Assignment("toy", "Toy", [Exercise("TestStep", "step", points=1, reference=step,
+                                                    cases=[Case("public", lambda rng: ([{"W1": np.ones(2)}, 0.5], {}))],
+                                                    judges=[Values(), judges.InputsKept(("params",))])])
+    outcome = _grade(tmp_path, assignment, "def step(params, rate):\n    params['W1'] -= rate\n    return params\n").exercises[0]
+    assert outcome.status is Status.FAILED
+    assert [f.code for f in outcome.cases[0].findings if f.kind == "fail"] == ["mutated"]
+    assert _grade(tmp_path, assignment, "def step(params, rate):\n    return {k: v - rate for k, v in params.items()}\n") \
+        .exercises[0].status is Status.PASSED
+
+
+def test_costs_at_another_interval_fail_with_the_stated_interval():
+    context = CaseContext("TestModel", "model", Case("public", inputs), [], {}, str)
+    judge = judges.CostsInterval(every=100)
+    assert judge.judge(context, ({}, [1.0, 0.5]), ({}, [1.0, 0.5])) == []
+    assert "record the cost every 100 iterations" in judge.judge(context, ({}, [1.0, 0.5]), ({}, [1.0] * 130))[0].message
+
+
+def test_a_second_verdict_never_forgives_a_shape_or_keys_failure(tmp_path):
+    accept_all = judges.Acceptance(verdict=lambda probe: (True, []))
+    assignment = Assignment("toy", "Toy", [Exercise("TestScale", "scale_rows", points=2, reference=scale_rows,
+                                                    cases=[Case("public", inputs, seed=1)], judges=[Values(), accept_all])])
+    other_values = _grade(tmp_path, assignment, "def scale_rows(A, c):\n    return A * c + 1\n").exercises[0]
+    assert other_values.status is Status.PASSED and other_values.accepted_by == "accept_if"
+    other_shape = _grade(tmp_path, assignment, "def scale_rows(A, c):\n    return (A * c).T\n").exercises[0]
+    assert other_shape.status is Status.FAILED

@@ -36,7 +36,8 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
-    check = subparsers.add_parser("check", help="students: check a notebook or .py file against the public cases")
+    check = subparsers.add_parser("check", help="check a notebook or .py file against the public cases with this package "
+                                  "(students check with their bundle's tests/ instead, without gradelab)")
     check.add_argument("assignment", help="assignment name, see `gradelab assignments` (leave out with --recorded)")
     check.add_argument("submission", nargs="?", help="your .ipynb notebook or .py file")
     check.add_argument("--recorded", metavar="FILE", help="check against recorded public cases (a bundle's "
@@ -55,6 +56,10 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     batch.add_argument("--workers", type=int, default=None, help="parallel gradings (default: all cores)")
     batch.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
     batch.add_argument("--scheduler", help="a Dask scheduler address, or 'local' for a LocalCluster on this machine")
+    for command in (grade, batch):
+        command.add_argument("--allow-unisolated", action="store_true",
+                             help="grade even where the kernel sandbox is missing (see `gradelab doctor`), behind the Python-level "
+                                  "guard alone; every report then says the submission was not isolated")
     for command in (check, grade, batch):
         add_limit_options(command)
         command.add_argument("--assignment-path", help="a Python file or module path declaring ASSIGNMENT, instead of a shipped name")
@@ -62,11 +67,27 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     assign.add_argument("assignment")
     assign.add_argument("folder")
     assign.add_argument("--force", action="store_true", help="replace an existing notebook (a student's work would be lost)")
-    assign.add_argument("--assignment-path", help="a Python file or folder declaring ASSIGNMENT, kept off the package: "
-                        "the bundle's checks then read its public cases, recorded in tests/public_cases.wire")
+    assign.add_argument("--assignment-path", help="a Python file or folder declaring ASSIGNMENT, instead of a shipped name "
+                        "(every bundle checks from its public cases recorded in tests/checks.npz, with no reference)")
+    autograder = subparsers.add_parser("autograder", help="instructors: build a Gradescope autograder.zip (setup.sh, "
+                                       "run_autograder, gradelab's wheel)")
+    autograder.add_argument("assignment")
+    autograder.add_argument("--out", default="autograder.zip", help="the zip to write (default autograder.zip)")
+    autograder.add_argument("--assignment-path", help="a Python file declaring ASSIGNMENT, or the folder of a declaration "
+                            "split across files; copied into the zip")
+    autograder.add_argument("--hidden-visibility", default="after_published",
+                            choices=("after_published", "after_due_date", "hidden", "visible"),
+                            help="when students see the hidden cases' tests (default after_published); their text never "
+                                 "holds a hidden case's inputs or expected values")
+    autograder.add_argument("--wheel", help="a gradelab wheel to ship instead of one made from the installed package")
     subparsers.add_parser("assignments", help="list the assignments, their exercises and points")
+    subparsers.add_parser("doctor", help="instructors: what this machine offers to isolate student code, and what to install")
     selftest = subparsers.add_parser("selftest", help="instructors: grade the solution, known mistakes and alternatives")
-    selftest.add_argument("assignment")
+    selftest.add_argument("assignment", help="the assignment's name (see `gradelab assignments`, or your own's)")
+    selftest.add_argument("--assignment-path", help="the folder or .py file declaring your own ASSIGNMENT")
+    new = subparsers.add_parser("new", help="instructors: write the skeleton of an assignment of your own (see docs/AUTHORING.md)")
+    new.add_argument("name", help="the assignment's name, a Python identifier such as softmax")
+    new.add_argument("--into", default=".", help="the folder to create NAME/ in (default: the current folder)")
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:

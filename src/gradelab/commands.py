@@ -53,9 +53,42 @@ def _check_target(args: argparse.Namespace) -> tuple[Assignment, str]:
     return assignment, args.submission
 
 
+def _require_isolation(args: argparse.Namespace) -> None:
+    """Grading for marks runs student code in the kernel sandbox, or unisolated only when the instructor says so."""
+    from .grading.isolation import probe
+
+    walls = probe()
+    if not walls.available and not args.allow_unisolated:
+        raise ValueError(f"this machine cannot isolate student code: {walls.why}. Run `gradelab doctor`, or pass "
+                         "--allow-unisolated to grade behind the Python-level guard alone (reports will say so)")
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """What this machine offers to isolate student code; exit 0 when the kernel sandbox works, 1 when it does not."""
+    import os
+    import shutil
+
+    from .grading.isolation import probe
+
+    walls = probe()
+    print(f"isolation: {walls.label}" + (f" ({walls.why})" if walls.why else ""))
+    print(f"bubblewrap: {shutil.which('bwrap') or 'not found on PATH'}")
+    print(f"grader's user: uid {os.geteuid()}" + (" (root: each worker gets a uid of its own)" if os.geteuid() == 0 else
+                                                   " (not root: workers share one uid inside the sandbox)"))
+    cgroup2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+    print(f"cgroup v2: {'mounted' if cgroup2 else 'not mounted (memory and process limits come from rlimits)'}")
+    if not walls.available:
+        print("to isolate: install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) on Linux with user namespaces; "
+              "until then grade with --allow-unisolated, and every report will say the submission was not isolated")
+    return 0 if walls.available else 1
+
+
 def grade(args: argparse.Namespace) -> int:
     """All cases; exit 0 whenever grading itself worked, whatever the score; 3 when the grader's own code failed."""
+    _require_isolation(args)
     assignment = _assignment(args)
+    if args.json:
+        _check_json_target(args.json)  # before grading: a bad path should not cost the instructor a whole grading
     report = grade_file(assignment, args.submission, hidden=True, limits=_limits(args))
     if args.quiet:
         print(f"{report.score:g}/{report.max_score:g}")
@@ -70,21 +103,42 @@ def grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_json_target(path: str) -> None:
+    """ValueError (exit 2) for a --json path that is a directory, FIFO or device; write_gradescope checks again when it writes."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir() or (target.exists() and not target.is_file()):
+        kind = "a directory" if target.is_dir() else "a FIFO, device or socket"
+        raise ValueError(f"--json {path} is {kind}: give the path of a regular file, such as results.json")
+
+
 def grade_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
+    _require_isolation(args)
     return run_batch(_assignment(args), args.submissions, args.out, workers=args.workers, regrade=args.regrade,
                      scheduler=args.scheduler, limits=_limits(args))
 
 
 def assign(args: argparse.Namespace) -> int:
-    """Write the student's bundle; an off-package assignment's checks read its recorded public cases."""
+    """Write the student's bundle: notebook, its NumPy-only checker and recorded public cases, course helpers, data."""
     from .grading.bundle import write_bundle
 
     assignment_path = getattr(args, "assignment_path", None)
     assignment = load(args.assignment, assignment_path)
     for path in write_bundle(assignment, args.folder, overwrite=args.force, recorded=assignment_path is not None):
         print(f"wrote {path}")
+    return 0
+
+
+def autograder(args: argparse.Namespace) -> int:
+    """Write Gradescope's autograder.zip for a shipped or an own assignment."""
+    from .grading.autograder import build_autograder
+
+    assignment = load(args.assignment, args.assignment_path)
+    path = build_autograder(assignment, args.out, args.assignment_path, args.hidden_visibility, args.wheel)
+    print(f"wrote {path}: upload it as the assignment's autograder (Gradescope: Configure Autograder, Zip file upload)")
     return 0
 
 
@@ -106,7 +160,7 @@ def selftest(args: argparse.Namespace) -> int:
     """Grade the solution, every known mistake and every correct alternative; exit 1 if any is graded wrongly."""
     from .grading.selftest import grade_source, variants, verdict
 
-    assignment = load(args.assignment)
+    assignment = _assignment(args)
     problems = 0
     for variant in variants(assignment):
         only = [variant.exercise.id] if variant.exercise else None
@@ -116,3 +170,15 @@ def selftest(args: argparse.Namespace) -> int:
         print(f"{'FAIL' if problem else 'ok  '} {variant.kind:11} {variant.label}: {report.score:g}/{report.max_score:g}"
               + (f"  <- {problem}" if problem else ""))
     return 1 if problems else 0
+
+
+def new(args: argparse.Namespace) -> int:
+    """Write an assignment skeleton that selftest passes; exit 2 if the name is not an identifier or the folder exists."""
+    from .authoring import new_assignment
+
+    written = new_assignment(args.name, args.into)
+    for path in written:
+        print(f"wrote {path}")
+    folder = written[0].parent
+    print(f"next: gradelab selftest {args.name} --assignment-path {folder}   (docs/AUTHORING.md walks through the rest)")
+    return 0

@@ -3,7 +3,9 @@
 Results stream back with ``as_completed`` and are written as they arrive, so
 a lost worker costs only what it was grading: Dask runs those tasks again on
 another worker, and a task that kills workers too often is recorded as
-"lost", which a resumed run grades again.
+"lost", which a resumed run grades again. Tasks grade the batch's snapshots
+(snapshot.py), which live in ``--out``: a cluster on other machines must
+share that folder, as it shares the class folder.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def run_dask(location: Location, entries: Sequence[Entry], limits: Limits | None
         futures = {}
         for entry in entries:
             # pure=False: the same file graded twice is two gradings (the grader may have changed in between).
-            future = client.submit(task, location, entry.student, entry.path, entry.sha256, limits, pure=False, retries=2)
+            future = client.submit(task, location, entry.student, entry.path, entry.sha256, limits, snapshot=entry.snapshot,
+                                   pure=False, retries=2)
             futures[future.key] = (future, entry)
         try:
             for future in distributed.as_completed([future for future, _ in futures.values()]):

@@ -3,13 +3,24 @@
 WAL mode and one transaction per submission mean a run killed at any moment
 keeps every result it had written, and a half-written submission is never
 seen: the next run grades it again.
+
+The grader does not trust the file it finds: a trigger planted in it would
+rewrite scores as the grader writes them (a student's own 0 into 10, a
+classmate's 10 into 0), and a view or an extra table could shadow what the
+exports read. So on opening, before anything is written, the schema stored in
+``sqlite_master`` must be exactly the one :data:`SCHEMA` creates, object for
+object and statement for statement, or the gradebook is refused; the file and
+its -wal, -shm and -journal companions must be regular files, not links.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +52,69 @@ def is_disk_full(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "full" in str(error).lower()
 
 
+class UntrustedGradebook(Exception):
+    """The gradebook holds something the grader did not create, or is not a plain file: it is not opened for writing."""
+
+
+@functools.cache
+def _expected_schema() -> frozenset[tuple[str, str, str, str | None]]:
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA)
+        return frozenset(_schema(db))
+    finally:
+        db.close()
+
+
+def _schema(db: sqlite3.Connection) -> set[tuple[str, str, str, str | None]]:
+    return {tuple(row) for row in db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")}
+
+
+def check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse a gradebook whose schema differs from SCHEMA in any object (trigger, view, table, index); empty is fine."""
+    found, expected = _schema(db), _expected_schema()
+    if not found or found == expected:
+        return
+    extra = sorted(f"{kind} {name!r} (on {table})" for kind, name, table, _ in found - expected)
+    missing = sorted(f"{kind} {name!r}" for kind, name, _, _ in expected - found)
+    details = "; ".join(part for part in (extra and f"not created by the grader: {', '.join(extra)}",
+                                          missing and f"changed or missing: {', '.join(missing)}") if part)
+    raise UntrustedGradebook(
+        f"gradebook {path} holds a schema the grader did not create ({details}). A trigger or view there could change "
+        "grades as they are written, so it is not used: move it away (keep it to see who planted what) and run again, "
+        "which starts a fresh gradebook and grades the class again")
+
+
+def check_files(path: Path) -> None:
+    """The gradebook and SQLite's companion files must be regular files (or absent), never links, FIFOs or devices."""
+    for candidate in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            mode = os.lstat(candidate).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+            raise UntrustedGradebook(f"{candidate} is {kind}: the grader writes its gradebook only to a regular file of its own; "
+                                     "remove it and run again")
+
+
 class Gradebook:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_files(self.path)
         self.db = self._connect()
-        with self.db:
-            self.db.executescript(SCHEMA)
+        try:
+            check_schema(self.db, self.path)
+            with self.db:
+                self.db.executescript(SCHEMA)
+        except BaseException:
+            self.db.close()
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path)
+        db.execute("PRAGMA trusted_schema=OFF")  # a second wall: functions with side effects are refused in schema code
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed transaction, a power cut at most the last

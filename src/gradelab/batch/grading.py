@@ -18,6 +18,7 @@ from ..grading.outcome import Finding, Status
 from ..grading.report import to_gradescope
 from ..grading.sandbox import Limits
 from ..grading.spec import Assignment
+from .snapshot import verify
 
 _ASSIGNMENTS: dict[Location, Assignment] = {}  # per process: loading an assignment once serves many submissions
 
@@ -29,20 +30,34 @@ def _load_assignment(location: Location) -> Assignment:
     return _ASSIGNMENTS[location]
 
 
-def grade_one(location: Location, student: str, path: str, sha256: str, limits: Limits | None) -> dict:
-    """Grade ``path`` and return the plain record the gradebook stores; never raises."""
+def grade_one(location: Location, student: str, path: str, sha256: str, limits: Limits | None,
+              snapshot: str | None = None) -> dict:
+    """Grade ``path`` (its grader-owned ``snapshot`` when the batch took one) and return the gradebook's record; never raises.
+
+    A snapshot is graded only if it still has the ``sha256`` planned for it: the record says which bytes were graded.
+    """
     started = time.monotonic()
     try:
-        assignment = _load_assignment(location)
-        report = grade(assignment, path, hidden=True, limits=limits)
-        record = report_record(report)
-        record["status"], record["error"] = classify(report)
+        tampered = verify(snapshot, sha256) if snapshot else None
+        if tampered:
+            record = failed_record("error", tampered)
+        else:
+            assignment = _load_assignment(location)
+            report = grade(assignment, snapshot or path, hidden=True, limits=limits)
+            record = report_record(report)
+            record["status"], record["error"] = classify(report)
     except Exception as error:  # noqa: BLE001 - one broken grading must not stop the class's batch
-        record = {"score": 0.0, "max_score": 0.0, "exercises": [], "problems": [], "gradescope": None,
-                  "status": "error", "error": f"the grader failed: {error!r}\n{traceback.format_exc()}"}
+        record = failed_record("error", f"the grader failed: {error!r}\n{traceback.format_exc()}")
     record.update(student=student, path=path, sha256=sha256, grader_version=__version__,
                   seconds=round(time.monotonic() - started, 3))
     return record
+
+
+def failed_record(status: str, error: str) -> dict[str, Any]:
+    """The record of a submission whose grading produced no report: ``error`` says why, in words."""
+    gradescope = {"score": 0.0, "execution_time": 0.0, "output": error, "tests": []}
+    return {"score": 0.0, "max_score": 0.0, "exercises": [], "problems": [error], "gradescope": gradescope,
+            "status": status, "error": error}
 
 
 def classify(report: GradeReport) -> tuple[str, str]:

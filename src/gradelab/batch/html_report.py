@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a grading server
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..files import write_atomic  # noqa: E402
 from ..grading.spec import Assignment  # noqa: E402
 from .gradebook import Gradebook  # noqa: E402
 
@@ -109,5 +110,5 @@ def write_report(gradebook: Gradebook, assignment: Assignment, path: Path) -> Pa
     title = html.escape(f"{assignment.title} — class report")
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{STYLE}</style></head>'
             f"<body><h1>{title}</h1>{summary}{''.join(sections(gradebook, assignment))}</body></html>\n")
-    path.write_text(page, encoding="utf-8")
+    write_atomic(path, page.encode("utf-8"))  # replaces whatever is at the name, never writes through it
     return path

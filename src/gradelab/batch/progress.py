@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 #: Statuses counted as "failed" on the bar: the submission did not get a normal grade.
-FAILED = ("timeout", "crashed", "unreadable", "error", "lost", "empty", "duplicate", "rejected")
+FAILED = ("timeout", "crashed", "unreadable", "error", "lost", "empty", "duplicate", "rejected", "collision")
 
 
 class BatchProgress:

@@ -1,16 +1,24 @@
-"""Recorded public cases: local checks for an assignment whose declaration stays on the grading machine.
+"""Recorded public cases: local checks for students who have no declaration, reference or hidden case.
 
-An instructor's assignment (``--assignment-path``) keeps its reference and hidden cases off the package, so
-its students cannot compute expected values. ``gradelab assign --assignment-path PATH`` therefore records, in
-``tests/public_cases.wire``, everything the public check needs as plain data, and ``gradelab check --recorded
-tests/public_cases.wire NOTEBOOK`` rebuilds an in-memory :class:`Assignment` from it and grades with the
-normal engine and worker. Each rebuilt case carries its recorded expected output and the known mistakes'
-outputs in ``Case.data`` (the engine uses them instead of running a reference), so nothing is looked up by
-comparing inputs.
+Two recordings. :func:`record_checks` (``tests/checks.npz`` of every bundle, shipped assignments too) is what
+the bundle's NumPy-only checker (gradelab/checker) reads: each public case's inputs and expected output, the
+known mistakes' outputs and hints, the judges as data, the reference's answers to the graded calls an
+exercise makes on those inputs (recorded by running the solution with its calls intercepted), and what the
+judges that need the reference compute on each public case (numerical gradients, a model's held-out set),
+so those judges run locally too. The older wire recording below serves ``gradelab check --recorded``.
+
+The wire recording (bundles before the checker: ``tests/public_cases.wire``) holds everything the public check
+needs as plain data, and ``gradelab check --recorded tests/public_cases.wire NOTEBOOK`` rebuilds an in-memory
+:class:`Assignment` from it and grades with the normal engine and worker. Each rebuilt case carries its
+recorded expected output and the known mistakes' outputs in ``Case.data`` (the engine uses them instead of
+running a reference), so nothing is looked up by comparing inputs.
 
 The file is written with :func:`wire.encode` (JSON header and raw array bytes, never pickle): reading it
 runs nothing. Functions cross only as :class:`wire.Ref` names of student-module functions, resolved when
 grading. Values that are not plain data make ``assign`` fail, naming the exercise and case.
+
+What the wire recording keeps and drops (the checks recording keeps the calls' answers, finite differences,
+the trained model's judge and the course's names of positions):
 
 **Kept** (data): id, function, signature, points, title, output name, uses_randomness; every judge that is
 registered by name and runs without the reference (``judge.is_data and judge.local``: value comparison,
@@ -38,10 +46,11 @@ from typing import Any
 
 import numpy as np
 
+from ..checker import PROBED_JUDGES
 from . import judges as judging
 from . import wire
 from .checks import Finding
-from .engine import GradeReport, expected_output, hidden_note
+from .engine import GradeReport, expected_output, hidden_note, run_reference
 from .judges import ACCEPTANCE, Judge, OutputAdapter, Values
 from .spec import Assignment, Case, Exercise, Mistake
 
@@ -214,3 +223,209 @@ def add_recorded_notes(report: GradeReport) -> GradeReport:
     for outcome in report.exercises:
         outcome.notes.extend(Finding("info", text) for text in notes.get(outcome.exercise.id, ()))
     return report
+
+
+# --- the student bundle's checks (tests/checks.npz, read by the vendored checker, gradelab/checker) ----------
+
+#: Above this many bytes of recorded graded calls, an exercise's calls are answered by the student's own functions
+#: (a model's training makes thousands of calls on whole data sets); below it, as the grader answers them.
+MAX_CALL_BYTES = 2_000_000
+CHECKS_FILE = "checks.npz"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def record_checks(assignment: Assignment) -> dict:
+    """Everything the bundle's checker needs for the public cases, as plain data; hidden cases are never read.
+
+    Runs the reference, the known mistakes, the gradient witnesses and (for the graded calls an exercise makes)
+    the assignment's solution on the public cases only.
+    """
+    from ..checker.local import CHECKS_FORMAT, CHECKS_VERSION
+
+    return {"format": CHECKS_FORMAT, "version": CHECKS_VERSION, "name": assignment.name, "title": assignment.title,
+            "global_seed": wire.GLOBAL_SEED, "exercises": [_checks_exercise(assignment, e) for e in assignment.exercises]}
+
+
+def encode_checks(assignment: Assignment) -> bytes:
+    """:func:`record_checks` as the .npz the checker reads; a :class:`RecordingError` where a value is not data."""
+    from ..checker.local import encode_checks as encode
+
+    data = record_checks(assignment)
+    try:
+        return encode(data)
+    except TypeError as error:
+        raise RecordingError(f"assignment {assignment.name!r}: {error}") from None
+
+
+def _checks_exercise(assignment: Assignment, exercise: Exercise) -> dict:
+    judges, notes, recorders = [], [], []
+    for judge in exercise.judges:
+        if isinstance(judge, OutputAdapter):
+            continue  # applied by the checker itself, before judging (entry "adapter")
+        if judge.is_data and (judge.local or judge.name in CASE_RECORDERS or judge.name in PROBED_JUDGES):
+            judges.append(judging.to_data(judge))
+            recorders.extend([CASE_RECORDERS[judge.name]] if judge.name in CASE_RECORDERS else [])
+        else:
+            notes.append(f"one check of {exercise.function} ({judge.name or type(judge).__name__}) runs only in the "
+                         "instructor's grading")
+    if not any(isinstance(judge, Values) for judge in exercise.judges):
+        judges.insert(0, judging.to_data(exercise.value_rule()))
+    cases, mistakes, names = [], [{"name": m.name, "hint": m.hint, "outputs": []} for m in exercise.mistakes], {}
+    for case in exercise.public_cases():
+        where = f"exercise {exercise.id}, case {case.name!r}"
+        args, kwargs = case.inputs()
+        expected = expected_output(exercise, exercise.reference, args, kwargs)
+        data: dict[str, Any] = {}
+        for recorder in recorders:
+            data.update(recorder(exercise, case, args, kwargs, expected))
+        cases.append({"name": case.name, "args": list(args), "kwargs": dict(kwargs), "expected": expected, "data": data})
+        for part in ("args", "kwargs", "expected"):
+            _recordable(cases[-1][part], f"{where}: {part}")
+        names.update({path: exercise.namer()(path) for path in _paths(expected)})
+        for entry, mistake in zip(mistakes, exercise.mistakes):
+            entry["outputs"].append(_checks_mistake_output(exercise, mistake, args, kwargs))
+    stand_ins, call_notes = _recorded_calls(assignment, exercise)
+    adapter = exercise.adapter()
+    hidden = [hidden_note(exercise)] if exercise.hidden_cases() else []
+    return {"id": exercise.id, "function": exercise.function, "signature": exercise.signature, "points": float(exercise.points),
+            "title": exercise.title, "output_name": exercise.output_name, "uses_randomness": bool(exercise.uses_randomness),
+            "judges": judges, "value_rule": exercise.value_rule().get_config(),
+            "adapter": [adapter.module, adapter.function] if adapter is not None else None,
+            "names": [[list(path), name] for path, name in names.items()], "cases": cases, "mistakes": mistakes,
+            "stand_ins": stand_ins, "notes": call_notes + notes, "hidden_note": hidden}
+
+
+def _recordable(value: Any, where: str) -> None:
+    from ..checker.local import encode_checks as encode
+
+    try:
+        encode(value, where)
+    except TypeError as error:
+        raise RecordingError(str(error)) from None
+
+
+def _checks_mistake_output(exercise: Exercise, mistake: Mistake, args: list, kwargs: dict) -> dict:
+    try:
+        return {"ran": True, "value": expected_output(exercise, mistake.function, args, kwargs)}
+    except Exception:  # noqa: BLE001 - as in the engine: a mistake that does not run on a case is never matched
+        return {"ran": False, "value": None}
+
+
+def _paths(tree: Any, path: tuple = ()) -> list[tuple]:
+    """Every position in ``tree``: where a difference can be found, so where the course's name is recorded."""
+    found = [path]
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            found.extend(_paths(value, path + (key,)))
+    elif isinstance(tree, list | tuple):
+        for index, value in enumerate(tree):
+            found.extend(_paths(value, path + (index,)))
+    return found
+
+
+def _gradients_data(exercise: Exercise, case: Case, args: list, kwargs: dict, expected: Any) -> dict:
+    """Finite differences on a public case: the witness's numerical gradients (they need the course's forward pass)."""
+    from .judges.gradients import WITNESSES
+
+    found = {}
+    for judge in exercise.judges:
+        if judge.name == "finite_differences":
+            witness = WITNESSES[judge.witness]
+            gradients = witness.compute(copy.deepcopy(list(args)), copy.deepcopy(dict(kwargs)))
+            found["gradients"] = {"numeric": dict(gradients.numeric), "of": gradients.of,
+                                  "labels": dict(gradients.labels) if gradients.labels else None,
+                                  "returns": list(witness.returns) if witness.returns is not None else None}
+    return found
+
+
+def _model_data(exercise: Exercise, case: Case, args: list, kwargs: dict, expected: Any) -> dict:
+    """A trained model's public case: its held-out set and what the reference reaches on it."""
+    from .. import nn
+    from ..assignments.deep_network.fixtures import digits_split
+
+    task = case.data["task"]
+    _, _, test_X, test_Y = digits_split(task)
+    reference = nn.accuracy(nn.predict(test_X, expected[0]), test_Y)
+    return {"model": {"negative": task.negative, "positive": task.positive, "required_accuracy": float(task.required_accuracy),
+                      "test_X": test_X, "test_Y": test_Y, "reference_accuracy": float(reference)}}
+
+
+#: Judges that need the reference, made local by recording what they compute on each public case.
+CASE_RECORDERS: dict[str, Callable[..., dict]] = {"finite_differences": _gradients_data,
+                                                  "deep_network.trained_model": _model_data}
+
+
+def _recorded_calls(assignment: Assignment, exercise: Exercise) -> tuple[dict[str, list], list[str]]:
+    """The reference's answers to the graded calls the solution's function makes on each public case.
+
+    The checker answers a student's call from these where its inputs equal a recorded call's, which is what the
+    grader's stand-ins answer; elsewhere the student's own function answers.
+    """
+    if not exercise.calls:
+        return {}, []
+    names, own = ", ".join(exercise.calls), f"your own {', '.join(exercise.calls)}"
+    fallback = [f"here {own} answer{'s' if len(exercise.calls) == 1 else ''} the calls {exercise.function} makes; the "
+                f"instructor's grading answers them with the reference's {names}, so that a mistake there is not counted twice"]
+    try:
+        solution = _solution_namespace(assignment)
+    except FileNotFoundError:
+        return {}, fallback
+    calls: dict[str, list] = {name: [] for name in exercise.calls}
+    size = [0]
+    for name in exercise.calls:
+        solution[name] = _recorder(assignment, name, calls[name], size)
+    try:
+        for case in exercise.public_cases():
+            args, kwargs = case.inputs()
+            run_reference(solution[exercise.function], args, kwargs)
+    except _TooLarge:
+        return {}, fallback
+    return calls, [f"the calls {exercise.function} makes to {names} are answered with the reference's answers where they "
+                   f"pass the inputs the reference's {exercise.function} passes (as the instructor's grading answers them), "
+                   f"by {own} where not"]
+
+
+def _solution_namespace(assignment: Assignment) -> dict:
+    from .selftest import solution_source
+
+    namespace: dict[str, Any] = {"__name__": f"gradelab_solution_{assignment.name}"}
+    exec(compile(solution_source(assignment), "solution.py", "exec"), namespace)  # noqa: S102 - the instructor's own solution
+    return namespace
+
+
+def _recorder(assignment: Assignment, name: str, calls: list, size: list[int]) -> Callable[..., Any]:
+    reference = assignment.reference_of(name)
+
+    def record_call(*args: Any, **kwargs: Any) -> Any:
+        output = run_reference(reference, args, kwargs)
+        entry = [_as_refs(list(args), assignment), _as_refs(dict(kwargs), assignment), copy.deepcopy(output)]
+        size[0] += sum(value.nbytes for value in _arrays(entry))
+        if size[0] > MAX_CALL_BYTES:
+            raise _TooLarge
+        calls.append(entry)
+        return output
+
+    return record_call
+
+
+def _as_refs(tree: Any, assignment: Assignment) -> Any:
+    """Deep copies, with functions of the course's modules (an activation) as references; others make it too large."""
+    if callable(tree) and not isinstance(tree, type):
+        if getattr(tree, "__module__", None) in assignment.student_modules:
+            return wire.Ref(tree.__module__, tree.__name__)
+        raise _TooLarge  # not data: such calls cannot be recorded, the student's own function answers them
+    if isinstance(tree, list | tuple):
+        return type(tree)(_as_refs(item, assignment) for item in tree)
+    if isinstance(tree, dict):
+        return {key: _as_refs(value, assignment) for key, value in tree.items()}
+    return copy.deepcopy(tree)
+
+
+def _arrays(tree: Any) -> list[np.ndarray]:
+    if isinstance(tree, np.ndarray):
+        return [tree]
+    items = tree.values() if isinstance(tree, dict) else tree if isinstance(tree, list | tuple) else ()
+    return [array for item in items for array in _arrays(item)]

@@ -1,11 +1,15 @@
 """Read a student's submission (.py or .ipynb) into the source the worker will run.
 
-Only definitions are kept: top-level imports, function and class definitions,
-and simple constant assignments. Shell lines (``!...``), magics (``%...``) and
-every other statement (training loops, plots, prints) are left out, so grading
-runs what the student defined and nothing they merely tried out. A cell that
-does not parse is reported with its cell and line and skipped; the rest still
-counts.
+Only definitions are kept (the rule students read in the notebook's first cell, :data:`RULE`):
+top-level imports, function and class definitions, and assignments to names whose right side
+is a lambda or is made of literals, names, arithmetic, comprehensions and calls of NumPy, ``math``
+and plain built-in functions (``HE_GAIN = np.sqrt(2.0)``). Calls of the notebook's own functions
+(training), of ``np.random`` (experiments' draws), of file readers and of other modules (plots),
+shell lines (``!...``), magics (``%...``) and every other statement (loops, prints) are left out,
+so grading runs what the student defined and nothing they merely tried out. What an assignment
+left out would have defined is remembered (:attr:`Submission.unrun`), so that a function that
+needs it can be told where. A cell that does not parse is reported with its cell and line and
+skipped; the rest still counts.
 """
 
 from __future__ import annotations
@@ -17,14 +21,34 @@ from pathlib import Path
 
 import nbformat
 
-#: Expression nodes allowed on the right of a kept assignment: literals and names, no calls.
-_CONSTANT_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp, ast.Name,
-                   ast.Attribute, ast.Load, ast.operator, ast.unaryop)
+#: What students read (the notebook's first cell, the README): the rule of _is_definition in words.
+RULE = ("The checker runs your notebook's definitions, not its experiments: imports, `def` and `class` "
+        "statements, and assignments such as `HE_GAIN = np.sqrt(2.0)`, `relu2 = lambda z: np.maximum(0, z)` or "
+        "`layers_dims = [12288, 20, 7, 5, 1]` whose right side uses only numbers, names, lambdas, and NumPy, `math` "
+        "or built-in functions. It does not run a statement that calls one of your own functions (training), "
+        "draws from `np.random`, reads a file, plots or prints: compute such values inside the function that "
+        "needs them.")
+
+#: Expression nodes allowed on the right of a kept assignment (calls are checked on their own).
+_CONSTANT_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare,
+                   ast.IfExp, ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred, ast.Load, ast.Store,
+                   ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.ListComp, ast.SetComp, ast.DictComp,
+                   ast.GeneratorExp, ast.comprehension, ast.keyword, ast.Call, ast.Lambda, ast.JoinedStr,
+                   ast.FormattedValue)
+#: Modules whose functions a kept assignment may call: pure computations on numbers.
+_PURE_MODULES = frozenset({"numpy", "math"})
+#: Parts of those modules that are experiments or input and output, never run at load.
+_NOT_PURE = frozenset({"random", "load", "loadtxt", "genfromtxt", "fromfile", "save", "savez", "savetxt", "memmap",
+                       "set_printoptions", "seterr", "testing", "lib", "ctypeslib", "f2py", "distutils"})
+#: Built-in functions a kept assignment may call.
+_PURE_BUILTINS = frozenset({"abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "float", "frozenset",
+                            "int", "len", "list", "max", "min", "pow", "range", "reversed", "round", "set", "slice",
+                            "sorted", "str", "sum", "tuple", "zip"})
 
 
 @dataclass
 class Block:
-    """A piece of source with where it came from, e.g. "cell 4" or "file"."""
+    """A piece of source with where it came from, e.g. "code cell 4 (linear_forward)" or "file"."""
 
     origin: str
     code: str
@@ -32,12 +56,16 @@ class Block:
 
 @dataclass
 class Submission:
-    """The kept definitions, each with where it came from ("cell 4, line 2"), in order."""
+    """The kept definitions, each with where it came from ("code cell 4 (linear_forward), line 2"), in order."""
 
     path: Path
     definitions: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped: int = 0
+    #: Names a left-out assignment would have defined -> where and why it was left out, in words.
+    unrun: dict[str, str] = field(default_factory=dict)
+    #: Local names of the pure modules (``np`` for ``import numpy as np``), from the submission's imports.
+    pure_names: set[str] = field(default_factory=lambda: {"np", "numpy", "math"})
 
     @property
     def source(self) -> str:
@@ -81,10 +109,20 @@ def _notebook_blocks(path: Path) -> list[Block]:
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for broken files
         raise SubmissionError(f"notebook {path.name} cannot be read: {error}") from None
     blocks = []
-    for number, cell in enumerate(notebook.cells, start=1):
-        if cell.get("cell_type") == "code":
-            blocks.append(Block(f"cell {number}", _strip_shell_lines(cell.get("source", ""))))
+    code_cells = [cell for cell in notebook.cells if cell.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):  # counted as Jupyter users count them: code cells only
+        code = _strip_shell_lines(cell.get("source", ""))
+        blocks.append(Block(cell_name(number, code), code))
     return blocks
+
+
+def cell_name(number: int, code: str) -> str:
+    """``code cell 5 (initialize_parameters_he)``: the position among code cells and the functions it defines."""
+    try:
+        functions = [node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    except (SyntaxError, *UNPARSABLE):
+        functions = []
+    return f"code cell {number}" + (f" ({', '.join(functions[:2])}{', ...' if len(functions) > 2 else ''})" if functions else "")
 
 
 #: What ast.parse raises, besides SyntaxError, on source it cannot read: deep nesting, null bytes.
@@ -119,7 +157,7 @@ def _definitions(block: Block, submission: Submission) -> list[tuple[str, str]]:
     except SyntaxError as error:
         submission.problems.append(
             f"{block.origin}, line {error.lineno}: syntax error: {error.msg}; the definitions in this "
-            f"{'cell' if block.origin.startswith('cell') else 'part of the file'} were not graded"
+            f"{'cell' if block.origin.startswith('code cell') else 'part of the file'} were not graded"
         )
         return []
     except UNPARSABLE as error:
@@ -129,20 +167,126 @@ def _definitions(block: Block, submission: Submission) -> list[tuple[str, str]]:
     lines = block.code.splitlines()
     kept = []
     for node in tree.body:
-        if _is_definition(node):
+        _note_imports(node, submission.pure_names)
+        if _is_definition(node, submission.pure_names) and not _uses_unrun(node, submission.unrun):
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            kept.append((f"{block.origin}, line {start}", "\n".join(lines[start - 1 : node.end_lineno])))
+            # Blank lines in front: line numbers in a traceback are the cell's (or the file's) own.
+            kept.append((f"{block.origin}, line {start}", "\n" * (start - 1) + "\n".join(lines[start - 1 : node.end_lineno])))
+            for name in _bound_names(node):
+                submission.unrun.pop(name, None)  # defined after all: a later definition wins
         else:
             submission.skipped += 1
+            _remember_unrun(node, block, lines, submission)
     return kept
 
 
-def _is_definition(node: ast.stmt) -> bool:
+def _is_definition(node: ast.stmt, pure_names: set[str] | None = None) -> bool:
+    """Imports, defs, classes, and assignments to names computed without running an experiment (see RULE)."""
     if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return True
     if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return all(isinstance(target, ast.Name) for target in targets) and all(
-            isinstance(child, _CONSTANT_NODES) for child in ast.walk(node.value)
-        )
+        return bool(_assigned_names(node)) and _why_not_run(node.value, pure_names or {"np", "numpy", "math"}) is None
     return False
+
+
+def _bound_names(node: ast.stmt) -> list[str]:
+    """The top-level names a kept statement defines."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+    return _assigned_names(node)
+
+
+def _uses_unrun(node: ast.stmt, unrun: dict[str, str]) -> bool:
+    """An assignment computed from a name that a left-out statement assigns (``m = train_X.shape[0]``) is left out too."""
+    if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+        return False
+    return any(isinstance(child, ast.Name) and child.id in unrun for child in _walk_outside_lambdas(node.value))
+
+
+def _assigned_names(node: ast.stmt) -> list[str]:
+    """The names an assignment binds (``a = b = ...``, ``a, b = ...``); [] where a target is not a plain name."""
+    if not isinstance(node, ast.Assign | ast.AnnAssign):
+        return []
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    names = []
+    for target in targets:
+        items = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
+        if not all(isinstance(item, ast.Name) for item in items):
+            return []
+        names.extend(item.id for item in items)
+    return names
+
+
+def _why_not_run(value: ast.expr, pure_names: set[str]) -> str | None:
+    """None when the expression only computes (see RULE); else why the checker leaves it out, in words."""
+    for child in _walk_outside_lambdas(value):
+        if not isinstance(child, _CONSTANT_NODES):
+            return f"it contains {type(child).__name__.lower()} syntax the checker does not run"
+        if isinstance(child, ast.Call):
+            why = _why_call_not_run(child.func, pure_names)
+            if why:
+                return why
+    return None
+
+
+def _walk_outside_lambdas(node: ast.AST) -> list[ast.AST]:
+    """Every node of ``node`` except inside lambdas: a lambda's body runs only when a graded function calls it."""
+    found, todo = [], [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if not isinstance(current, ast.Lambda):
+            todo.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _why_call_not_run(func: ast.expr, pure_names: set[str]) -> str | None:
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return "it calls the result of an expression"
+    parts.append(func.id)
+    dotted = ".".join(reversed(parts))
+    if len(parts) == 1:
+        if func.id in _PURE_BUILTINS or func.id in pure_names:  # sqrt after ``from numpy import sqrt``
+            return None
+        return f"it calls {func.id}, which may be one of your functions or an experiment"
+    if func.id not in pure_names:
+        return f"it calls {dotted}, which is not a NumPy, math or built-in computation"
+    if "random" in parts[:-1]:
+        return f"it calls {dotted}, which draws random numbers: an experiment"
+    if any(part in _NOT_PURE for part in parts[:-1]):
+        return f"it calls {dotted}, which reads or writes files or changes NumPy's settings"
+    return None
+
+
+def _note_imports(node: ast.stmt, pure_names: set[str]) -> None:
+    """``import numpy as xp`` makes ``xp`` a NumPy name too, ``from numpy import sqrt`` makes ``sqrt`` one."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.name.split(".")[0] in _PURE_MODULES and (alias.asname or "." not in alias.name):
+                pure_names.add(alias.asname or alias.name)
+    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        parts = node.module.split(".")
+        if parts[0] in _PURE_MODULES and not any(part in _NOT_PURE for part in parts[1:]):
+            pure_names.update(alias.asname or alias.name for alias in node.names if alias.name not in _NOT_PURE | {"*"})
+
+
+def _remember_unrun(node: ast.stmt, block: Block, lines: list[str], submission: Submission) -> None:
+    names = _assigned_names(node)
+    if not names:
+        return
+    statement = lines[node.lineno - 1].strip()
+    statement = statement if len(statement) <= 80 else statement[:77] + "..."
+    used = sorted({child.id for child in _walk_outside_lambdas(node.value) if isinstance(child, ast.Name)} & set(submission.unrun))
+    why = (_why_not_run(node.value, submission.pure_names)
+           or (f"it uses {', '.join(used)}, which a statement the checker does not run assigns" if used else "")
+           or "it is not a definition")
+    for name in names:
+        submission.unrun[name] = (f"{name} is assigned in {block.origin}, line {node.lineno}, by a statement the checker does "
+                                  f"not run: `{statement}` ({why}). Compute it inside the function that uses it, or from "
+                                  "numbers and NumPy functions only")

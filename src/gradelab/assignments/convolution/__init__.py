@@ -15,8 +15,10 @@ Fairness, as the engine and this declaration enforce it:
 * conv_forward, conv_backward and pool_backward call other graded functions
   (``calls``): the grader answers those calls with the reference, so a wrong
   zero_pad costs zero_pad's points only;
-* hidden cases vary sizes, use strides and pads that do not divide evenly
-  (the floor formula decides), pad = 0 and non-square images;
+* public cases already use pad = 0, strides other than 1, strides that do not
+  divide evenly (the floor formula decides), the default mode and negative
+  windows, so a mistake there shows in the student's check; hidden cases vary
+  sizes and values (tests/test_parity.py holds every assignment to that);
 * the backward exercises are also checked by finite differences (judges.py).
 
 Ties in max pooling: the course's mask ``x == np.max(x)`` marks every
@@ -112,7 +114,7 @@ EXERCISES = [
         title="Zero padding", output_name="X_pad",
         cases=[Case("the course's sizes", _pad_case((4, 3, 3, 2), 3), seed=1),
                Case("a non-square batch", _pad_case((2, 4, 6, 3), 1), seed=2),
-               _hidden("no padding", _pad_case((3, 2, 5, 1), 0), 11, "pad = 0"),
+               Case("no padding", _pad_case((3, 2, 5, 1), 0), seed=11),
                _hidden("one tall image", _pad_case((1, 7, 2, 4), 2), 12, "other sizes")],
         mistakes=_mistakes(mistakes.ZERO_PAD),
         alternatives=[alt.zero_pad_list_form, alt.zero_pad_keywords, alt.zero_pad_by_slicing, alt.zero_pad_concatenate],
@@ -133,9 +135,8 @@ EXERCISES = [
         reference=conv_fast.conv_forward, title="Convolution forward", calls=("zero_pad", "conv_single_step"),
         name_path=judges.output_namer(("Z", "cache"), ("A_prev", "W", "b", "hparameters")),
         cases=[Case("the course's sizes: pad 1, stride 2", _conv_case((2, 5, 7, 4), 3, 8, 2, 1), seed=1),
-               _hidden("stride 1, no padding", _conv_case((2, 4, 5, 3), 2, 4, 1, 0), 11, "pad = 0"),
-               _hidden("a stride that does not divide evenly", _conv_case((1, 6, 9, 2), 3, 3, 3, 2), 12,
-                       "strides and pads that do not divide evenly (n_H = floor(...) + 1)"),
+               Case("stride 1, no padding", _conv_case((2, 4, 5, 3), 2, 4, 1, 0), seed=11),
+               Case("a stride that does not divide evenly", _conv_case((1, 6, 9, 2), 3, 3, 3, 2), seed=12),
                _hidden("a large pad", _conv_case((1, 3, 4, 2), 3, 1, 2, 4), 13, "a pad larger than the filter"),
                _hidden("a 1x1 filter", _conv_case((3, 3, 4, 5), 1, 2, 2, 0), 14, "1x1 filters")],
         mistakes=_mistakes(mistakes.CONV_FORWARD),
@@ -148,11 +149,10 @@ EXERCISES = [
         name_path=judges.output_namer(("A", "cache"), ("A_prev", "hparameters")),
         cases=[Case("max, stride 1", _pool_case((2, 5, 7, 3), 3, 1, "max"), seed=1),
                Case("average, stride 2", _pool_case((2, 5, 7, 3), 3, 2, "average"), seed=2),
-               _hidden("max, a stride that does not divide evenly", _pool_case((2, 7, 9, 2), 2, 3, "max"), 11,
-                       "strides that do not divide evenly"),
+               Case("max, a stride that does not divide evenly", _pool_case((2, 7, 9, 2), 2, 3, "max"), seed=11),
                _hidden("average, a stride that does not divide evenly", _pool_case((2, 8, 6, 2), 3, 3, "average"), 12,
                        "strides that do not divide evenly"),
-               _hidden("the default mode", _pool_case((1, 4, 4, 3), 2, 2, None), 13, "the default mode"),
+               Case("the default mode", _pool_case((1, 4, 4, 3), 2, 2, None), seed=13),
                _hidden("one window", _pool_case((3, 3, 3, 1), 3, 1, "average"), 14, "a window as large as the image")],
         mistakes=_mistakes(mistakes.POOL_FORWARD),
         alternatives=[alt.pool_forward_windows, alt.pool_forward_channels_at_once, alt.pool_forward_math_floor],
@@ -162,8 +162,7 @@ EXERCISES = [
         reference=conv_fast.conv_backward, title="Convolution backward", calls=("zero_pad",),
         name_path=judges.output_namer(("dA_prev", "dW", "db")), judges=[Values(), judges.CONV_BACKWARD_GRADIENTS],
         cases=[Case("the course's sizes: pad 2, stride 2", _conv_backward_case((10, 4, 4, 3), 2, 8, 2, 2), seed=1),
-               _hidden("stride 1, no padding", _conv_backward_case((2, 5, 4, 2), 3, 3, 1, 0), 11,
-                       "pad = 0 (then pad:-pad is an empty slice)"),
+               Case("stride 1, no padding", _conv_backward_case((2, 5, 4, 2), 3, 3, 1, 0), seed=11),
                _hidden("a stride that does not divide evenly", _conv_backward_case((2, 7, 6, 1), 3, 2, 3, 1), 12,
                        "strides that do not divide evenly"),
                _hidden("overlapping windows", _conv_backward_case((1, 5, 6, 2), 3, 2, 1, 1), 13,
@@ -178,7 +177,7 @@ EXERCISES = [
         judges=[Values(strict_dtype=False)],  # a mask of 0.0 and 1.0 routes the gradient exactly as a boolean one
         cases=[Case("the course's sizes", _mask_case((2, 3)), seed=1),
                _hidden("a square window", _mask_case((3, 3)), 11, "square windows"),
-               _hidden("negative entries", _mask_case((2, 4), negative=True), 12, "windows of negative numbers"),
+               Case("negative entries", _mask_case((2, 4), negative=True), seed=12),
                _hidden("a 1x1 window", _mask_case((1, 1)), 13, "a 1x1 window")],
         mistakes=_mistakes(mistakes.CREATE_MASK),
         alternatives=[alt.mask_argmax_only, alt.mask_as_floats, alt.mask_greater_equal],
@@ -200,8 +199,7 @@ EXERCISES = [
         calls=("create_mask_from_window", "distribute_value"), judges=[Values(), judges.POOL_BACKWARD_GRADIENTS],
         cases=[Case("max, the course's sizes", _pool_backward_case((5, 5, 3, 2), 2, 1, "max"), seed=1),
                Case("average, the course's sizes", _pool_backward_case((5, 5, 3, 2), 2, 1, "average"), seed=2),
-               _hidden("max, a stride that does not divide evenly", _pool_backward_case((2, 7, 5, 2), 3, 2, "max"), 11,
-                       "strides that do not divide evenly"),
+               Case("max, a stride that does not divide evenly", _pool_backward_case((2, 7, 5, 2), 3, 2, "max"), seed=11),
                _hidden("average, a stride that does not divide evenly", _pool_backward_case((2, 6, 7, 2), 2, 3, "average"),
                        12, "strides that do not divide evenly"),
                _hidden("max, windows side by side", _pool_backward_case((2, 4, 6, 3), 2, 2, "max"), 13,
@@ -215,6 +213,7 @@ ASSIGNMENT = Assignment(
     name="convolution",
     title="Convolutional model, step by step",
     exercises=EXERCISES,
-    preload=["numpy"],
+    student_modules=("public_tests", "test_utils"),  # the course's checking modules: empty stand-ins (grading/guard.py)
+    preload=["numpy", "matplotlib.pyplot"],  # what its notebook imports (a filter or two): loaded once, not per worker
     description="Padding, a single convolution step, convolution and pooling forward, and their backward passes, in NumPy.",
 )

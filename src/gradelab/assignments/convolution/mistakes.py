@@ -200,6 +200,13 @@ def pool_across_channels(A_prev, hparameters, mode="max"):
     return _pool(A_prev, hparameters, mode, across_channels=True)
 
 
+def pool_mode_compared_with_is(A_prev, hparameters, mode=None):
+    # `if mode is "max": ... elif mode is "average": ...` holds only for the default's own string object: a mode
+    # passed in is another string with the same letters, so neither branch runs and A keeps its zeros.
+    A, cache = _pool(A_prev, hparameters, "max")
+    return (A, cache) if mode is None else (np.zeros_like(A), cache)
+
+
 POOL_FORWARD = [  # (name, hint, function)
     ("stride ignored", "Windows start stride apart: vert_start = h * stride and horiz_start = w * stride.", pool_stride_ignored),
     ("output size rounded up", "n_H = floor((n_H_prev - f) / stride) + 1: // floors; rounding up (np.ceil, or round) adds a "
@@ -208,6 +215,9 @@ POOL_FORWARD = [  # (name, hint, function)
     ("mode ignored", "With mode=\"average\" take np.mean of the window; np.max is for mode=\"max\" only.", pool_mode_ignored),
     ("channels pooled together", "Each channel is pooled on its own: the window is A_prev[i, vert_start:vert_end, "
                                  "horiz_start:horiz_end, c], with the channel index c.", pool_across_channels),
+    ("mode compared with is", "Compare strings with ==: mode is \"max\" asks whether mode is the very same object as the "
+                              "literal, which a mode passed in is not (Python warns: \"is\" with a literal). Write "
+                              "mode == \"max\".", pool_mode_compared_with_is),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from ...grading.submission import RULE
+
 CHECK = "!python tests/test_convolution.py --test_case {id}"
 
 INTRO = """# Convolutional model, step by step
@@ -22,12 +24,12 @@ NumPy: first their forward passes, then (in the second part) their backward pass
 A layer's output has `n_H = floor((n_H_prev - f + 2 * pad) / stride) + 1` rows, and likewise `n_W` columns
 (pooling does not pad, so there `pad = 0`). Windows that would hang over the edge are not computed.
 
-**How checking works.** After each function, run the cell below it. It runs `gradelab check` on the *saved*
-notebook, so save first (Ctrl-S). The checker runs only your imports, function definitions and simple constants,
-never your other cells, and gives every test case its own inputs. Where one of your functions calls another graded
-function (`conv_forward` calls `conv_single_step`), the checker answers that call with our version, so a mistake in
-one function costs points in that function only. The instructor's grading adds hidden cases: other sizes, pad 0,
-and strides that do not divide the input evenly."""
+**Checking.** After each function, run the cell below it. It checks the *saved* notebook, so save first
+(Ctrl-S), and shows the expected and the received values where they differ, with a hint for known mistakes. The
+check's cases include pad 0, strides other than 1 and sizes that strides do not divide evenly; your final grade
+adds cases of other sizes."""
+
+INTRO += "\n\n**What the checker runs.** " + RULE
 
 SETUP = """import numpy as np
 
@@ -60,25 +62,28 @@ FORWARD = """## 3 - Convolution forward [20 points]
 For every example `i`, output row `h`, output column `w` and filter `c`, take the window of the padded input that
 starts at row `h * stride` and column `w * stride`, and apply filter `c` to it with `conv_single_step`."""
 
-SEED_NOTE = """### Does it matter how Z starts?
+SEED_NOTE = """### How Z starts
 
-A question that came up on the course's forum: a `conv_forward` that created `Z` with `np.random.randn(m, n_H, n_W, n_C)`
-instead of `np.zeros(...)` passed the first test and failed a later one, although every entry of `Z` is overwritten.
-The function was right; the test was fragile. Those tests seeded NumPy once and then drew several inputs in a row
-from the global random generator, some of them *after* calling your function. Every random number your function drew
-moved the sequence on, so the later inputs were not the ones the expected values had been computed for.
-
-Here each test case builds its inputs from its own generator before your function runs, and the checker resets
-the global generator around every call: `np.zeros`, `np.ones`, `np.empty` or `np.random.randn` all pass. Prefer
-`np.zeros` anyway: in a notebook, a function that draws random numbers it does not need shifts every number drawn
-after it (the checker mentions it when yours does)."""
+Every entry of `Z` is overwritten, so `np.zeros`, `np.ones` or `np.empty` are all right. Prefer `np.zeros`: a
+function that draws random numbers it does not need (`np.random.randn`) shifts every random number drawn after it
+in your notebook, and the checker tells you when yours does."""
 
 FORWARD_DEMO = """np.random.seed(1)
 A_prev = np.random.randn(2, 5, 7, 4)
 W = np.random.randn(3, 3, 4, 8)
 b = np.random.randn(1, 1, 1, 8)
 Z, cache_conv = conv_forward(A_prev, W, b, {"pad": 1, "stride": 2})
-print("Z.shape =", Z.shape, " Z's mean =", np.mean(Z))"""
+print("Z.shape =", Z.shape, " Z's mean =", np.mean(Z))
+
+# A filter is an f x f x n_C_prev block of weights; here are two of its 3 x 3 slices (channel 0 of filters 0 and 1).
+import matplotlib.pyplot as plt
+
+fig, axes = plt.subplots(1, 2, figsize=(4, 2))
+for c, ax in enumerate(axes):
+    ax.imshow(W[:, :, 0, c], cmap="gray")
+    ax.set_title(f"filter {c}, channel 0")
+    ax.axis("off")
+plt.show()"""
 
 POOLING = """## 4 - Pooling forward [15 points]
 

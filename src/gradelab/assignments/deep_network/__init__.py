@@ -9,13 +9,18 @@ and its application. Fairness, as the engine and this declaration enforce it:
 * functions that call other graded functions get the reference's answers
   (``calls``), so one mistake costs one exercise;
 * the models are judged by held-out accuracy and falling costs, not by the
-  reference's exact numbers (``compare_output=False``).
+  reference's exact numbers (``compare_output=False``), and their costs must be
+  recorded every 100 iterations, as the docstring says (``costs_interval``);
+* update_parameters must leave the caller's dict as it was, as the template's
+  copy.deepcopy line promises (``inputs_kept``).
 
 Seeds: the course's ``initialize_parameters`` and ``initialize_parameters_deep``
 take no seed and seed NumPy themselves (np.random.seed(1) and (3)). The solution
-keeps that seeding line outside the student's block, so the numbers match ours;
-a student who draws from another generator is still accepted when the weights
-are right in distribution on large layers.
+keeps that seeding line outside the student's block, so the numbers match ours.
+The worker seeds NumPy with 1 before every call, which would hide a deleted
+seeding line: ``seed_use`` calls the function twice in a row. A student who draws
+from another generator is still accepted when the weights are right in
+distribution on large layers.
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ from __future__ import annotations
 import types
 
 from ... import nn
-from ...grading.judges import Values
+from ...grading.judges import CostsInterval, InputsKept, SeedUse, Values
 from ...grading.spec import Assignment, Case, Exercise, Mistake
 from . import alternatives as alt
 from . import fixtures as fx
 from . import judges, mistakes
 
 HELPERS = "gradelab.student.dnn_utils"
+#: The course's names for its helper modules (grading/guard.py's COURSE_ALIASES), so a course notebook's imports work.
+#: HELPERS comes last: a helper function handed to a graded function crosses by its gradelab name.
+COURSE_MODULES = ("dnn_utils", "dnn_app_utils_v3", "testCases", "testCases_v4a", "public_tests")
 
 
 def _bound_mistakes(listed: list[tuple], calls: tuple[str, ...]) -> list[Mistake]:
@@ -93,7 +101,7 @@ def _dims_case(name: str, args: list, hidden: bool = False, varies: str = "") ->
 
 
 # Many trained parameters are right: values only recognize known mistakes; what training reached is judged.
-MODEL_JUDGES = [Values(rtol=1e-4, atol=1e-7, judged=False), judges.TrainedModel()]
+MODEL_JUDGES = [Values(rtol=1e-4, atol=1e-7, judged=False), judges.TrainedModel(), CostsInterval(every=100)]
 
 EXERCISES = [
     _exercise("TestInitializeParameters", "initialize_parameters", 6,
@@ -101,15 +109,16 @@ EXERCISES = [
                _dims_case("one unit", [1, 1, 1], True, "other layer sizes")],
               mistakes.INITIALIZE_PARAMETERS, [alt.init2_random_state, alt.init2_normal, alt.init2_default_rng],
               name_path=judges.dict_namer("parameters"), uses_randomness=True,
-              judges=[Values(), judges.initializer_check([400, 300, 200], [400, 300, 200], 0.01)]),
+              judges=[Values(), SeedUse(fixed_seed=1), judges.initializer_check([400, 300, 200], [400, 300, 200], 0.01)]),
     _exercise("TestInitializeParametersDeep", "initialize_parameters_deep", 8,
-              [_dims_case("public", [[5, 4, 3]]), _dims_case("deeper", [[6, 5, 4, 3, 2, 1]], True, "deeper networks"),
+              [_dims_case("public", [[5, 4, 3]]), _dims_case("deeper", [[6, 5, 4, 3, 2, 1]]),
                _dims_case("wider", [[20, 12, 1]], True, "wider layers")],
               mistakes.INITIALIZE_PARAMETERS_DEEP, [alt.deep_comprehension, alt.deep_random_state, alt.deep_default_rng],
               name_path=judges.dict_namer("parameters"), uses_randomness=True,
-              judges=[Values(), judges.initializer_check([[300, 250, 200, 150]], [300, 250, 200, 150], 0.01)]),
+              judges=[Values(), SeedUse(fixed_seed=3),
+                      judges.initializer_check([[300, 250, 200, 150]], [300, 250, 200, 150], 0.01)]),
     _exercise("TestLinearForward", "linear_forward", 8,
-              [Case("public", fx.sizes(1, 3, 2), seed=1), _hidden("wider", fx.sizes(6, 9, 4), 2, "wider layers"),
+              [Case("public", fx.sizes(1, 3, 2), seed=1), Case("wider", fx.sizes(6, 9, 4), seed=2),
                _hidden("one example", fx.sizes(3, 5, 1), 3, "other batch sizes")],
               mistakes.LINEAR_FORWARD, [alt.lf_matmul, alt.lf_einsum, alt.lf_explicit_broadcast],
               name_path=judges.linear_forward_namer),
@@ -127,7 +136,7 @@ EXERCISES = [
               mistakes.L_MODEL_FORWARD, [alt.lmf_one_loop, alt.lmf_tuple_caches_list, alt.lmf_inline_layers],
               calls=FORWARD, name_path=judges.model_forward_namer),
     _exercise("TestComputeCost", "compute_cost", 6,
-              [Case("public", fx.cost_inputs(3), seed=9), _hidden("more examples", fx.cost_inputs(50), 10, "more examples"),
+              [Case("public", fx.cost_inputs(3), seed=9), Case("more examples", fx.cost_inputs(50), seed=10),
                _hidden("one example", fx.cost_inputs(1), 11, "other batch sizes")],
               mistakes.COMPUTE_COST, [alt.cost_dot, alt.cost_mean, alt.cost_loop], output_name="cost"),
     _exercise("TestLinearBackward", "linear_backward", 10,
@@ -147,7 +156,7 @@ EXERCISES = [
               judges=[Values(), judges.gradients_of("linear_activation_backward")]),
     _exercise("TestLModelBackward", "L_model_backward", 10,
               [Case("public", fx.model_backward_inputs([4, 3, 1], 2), seed=18),
-               _hidden("deeper", fx.model_backward_inputs([5, 4, 4, 3, 1], 3), 19, "deeper networks"),
+               Case("deeper", fx.model_backward_inputs([5, 4, 4, 3, 1], 3), seed=19),
                _hidden("wider", fx.model_backward_inputs([10, 8, 1], 6), 20, "wider layers and other batch sizes"),
                _hidden("one example", fx.model_backward_inputs([3, 3, 2, 1], 1), 21, "other batch sizes")],
               mistakes.L_MODEL_BACKWARD, [alt.lmb_shortcut, alt.lmb_gate_on_next_input, alt.lmb_one_loop], calls=BACKWARD,
@@ -155,15 +164,15 @@ EXERCISES = [
     _exercise("TestUpdateParameters", "update_parameters", 8,
               [Case("public", fx.update_inputs([4, 3, 1], 2, 0.1), seed=22),
                _hidden("deeper", fx.update_inputs([5, 4, 4, 3, 1], 3, 0.01), 23, "deeper networks and other learning rates")],
-              mistakes.UPDATE_PARAMETERS, [alt.up_in_place, alt.up_comprehension, alt.up_new_dict],
-              name_path=judges.dict_namer("parameters")),
+              mistakes.UPDATE_PARAMETERS, [alt.up_copy_then_in_place, alt.up_comprehension, alt.up_new_dict],
+              name_path=judges.dict_namer("parameters"), judges=[Values(), InputsKept(("params",))]),
     _exercise("TestTwoLayerModel", "two_layer_model", 13,
               _model_cases("two_layer_model", TWO_LAYER_TASKS), mistakes.TWO_LAYER_MODEL,
               [alt.tlm_shortcut, alt.tlm_with_L_model, alt.tlm_own_init], calls=EVERYTHING, name_path=judges.model_namer,
               judges=MODEL_JUDGES, uses_randomness=True),
     _exercise("TestLLayerModel", "L_layer_model", 13,
               _model_cases("L_layer_model", DEEP_TASKS), mistakes.L_LAYER_MODEL,
-              [alt.llm_shortcut, alt.llm_costs_every_iteration, alt.llm_while], calls=EVERYTHING, name_path=judges.model_namer,
+              [alt.llm_shortcut, alt.llm_costs_after_update, alt.llm_while], calls=EVERYTHING, name_path=judges.model_namer,
               judges=MODEL_JUDGES, uses_randomness=True),
 ]
 
@@ -171,7 +180,8 @@ ASSIGNMENT = Assignment(
     name="deep_network",
     title="Building a deep neural network, step by step",
     exercises=EXERCISES,
-    student_modules=(HELPERS,),
+    student_modules=(*COURSE_MODULES, HELPERS),
+    preload=["numpy", "matplotlib.pyplot"],  # what its notebook imports (the cost curve): loaded once, not per worker
     description="Initialize, propagate forward and backward through an L-layer network, update, and train two models "
                 "on 8x8 digits.",
 )

@@ -50,6 +50,12 @@ def init2_rand(n_x, n_h, n_y):
             "b2": np.zeros((n_y, 1))}
 
 
+def init2_seed_line_deleted(n_x, n_h, n_y):
+    # The template's np.random.seed(1) removed: the checker seeds NumPy with 1 before each call, so one call looks right.
+    return {"W1": np.random.randn(n_h, n_x) * 0.01, "b1": np.zeros((n_h, 1)), "W2": np.random.randn(n_y, n_h) * 0.01,
+            "b2": np.zeros((n_y, 1))}
+
+
 INITIALIZE_PARAMETERS = [  # (name, hint, function)
     ("W transposed", "W[l] has shape (n_l, n_{l-1}): W1 is (n_h, n_x), W2 is (n_y, n_h).", init2_transposed),
     ("weights not scaled by 0.01", "Multiply the standard normal draws by 0.01: small weights keep the sigmoid out of its "
@@ -60,6 +66,8 @@ INITIALIZE_PARAMETERS = [  # (name, hint, function)
     ("biases as 1-d vectors", "b[l] is a column of shape (n_l, 1): np.zeros((n_h, 1)), not np.zeros(n_h).", init2_bias_vector),
     ("uniform instead of normal draws", "Use np.random.randn (standard normal), not np.random.rand (uniform on [0, 1)).",
      init2_rand),
+    ("np.random.seed(1) line deleted", "Keep the template's np.random.seed(1) at the start of the function: without it, "
+                                       "every call draws other numbers.", init2_seed_line_deleted),
 ]
 
 
@@ -118,6 +126,15 @@ def deep_bias_draws(layer_dims):
     return parameters
 
 
+def deep_seed_line_deleted(layer_dims):
+    # The template's np.random.seed(3) removed.
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01
+        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+
 INITIALIZE_PARAMETERS_DEEP = [
     ("W transposed", "W[l] has shape (layer_dims[l], layer_dims[l-1]).", deep_transposed),
     ("last layer missing", "layer_dims includes the input layer: loop l = 1 .. len(layer_dims) - 1, "
@@ -127,6 +144,8 @@ INITIALIZE_PARAMETERS_DEEP = [
     ("generator seeded in every layer", "Seed once, before the loop: seeding inside it makes every layer start with the same "
                                         "numbers.", deep_reseeded_per_layer),
     ("random biases", "The biases start at zero: np.zeros((layer_dims[l], 1)).", deep_bias_draws),
+    ("np.random.seed(3) line deleted", "Keep the template's np.random.seed(3) at the start of the function: without it, "
+                                       "every call draws other numbers.", deep_seed_line_deleted),
 ]
 
 
@@ -473,6 +492,21 @@ def lmb_dAL_missing_minus_y_term(AL, Y, caches):
     return _backward_loop(-np.divide(Y, AL), caches)
 
 
+def lmb_layer_one_skipped(AL, Y, caches):
+    # for l in reversed(range(1, L - 1)): the loop stops before layer 1, so dA0, dW1 and db1 are never computed.
+    grads = _backward_loop(-(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL)), caches)
+    if len(caches) > 1:
+        for key in ("dA0", "dW1", "db1"):
+            grads.pop(key)
+    return grads
+
+
+def lmb_dA_keys_from_one(AL, Y, caches):
+    # An older version of the course keyed dA by the layer that produced it: dA1 .. dAL in place of dA0 .. dA(L-1).
+    grads = _backward_loop(-(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL)), caches)
+    return {("dA" + str(int(key[2:]) + 1) if key.startswith("dA") else key): value for key, value in grads.items()}
+
+
 L_MODEL_BACKWARD = [
     ("sign of dAL flipped", "dAL = -(Y / AL - (1 - Y) / (1 - AL)): the derivative of the cost, minus sign included.",
      lmb_sign_flipped),
@@ -485,6 +519,11 @@ L_MODEL_BACKWARD = [
                              "linear_backward directly.", lmb_dal_as_difference),
     ("sigmoid in every layer", "Only layer L is sigmoid; layers L-1 .. 1 go back through relu.", lmb_all_sigmoid),
     ("(1 - Y) / (1 - AL) term missing from dAL", "dAL = -(Y / AL - (1 - Y) / (1 - AL)).", lmb_dAL_missing_minus_y_term),
+    ("backward loop skips layer 1", "The loop over the hidden layers runs l = L-2 .. 0 (for l in reversed(range(L - 1))), so "
+                                    "that layer 1 gives dA0, dW1 and db1 too.", lmb_layer_one_skipped),
+    ("grads keyed dA1 .. dAL", "This version of the course keys each dA by the layer it feeds: layer l's backward step "
+                               "returns dA{l-1}, so the keys are dA0 .. dA(L-1) (grads['dA' + str(l)] for caches[l]).",
+     lmb_dA_keys_from_one),
 ]
 
 
@@ -522,6 +561,14 @@ def up_divided(params, grads, learning_rate):
     return _update(params, grads, 1.0 / learning_rate)
 
 
+def up_caller_dict_changed(params, grads, learning_rate):
+    # The template's copy.deepcopy line removed: the caller's arrays change in place.
+    for l in range(1, len(params) // 2 + 1):
+        params["W" + str(l)] -= learning_rate * grads["dW" + str(l)]
+        params["b" + str(l)] -= learning_rate * grads["db" + str(l)]
+    return params
+
+
 UPDATE_PARAMETERS = [
     ("update by plus instead of minus", "Gradient descent steps against the gradient: W = W - learning_rate * dW.", up_plus),
     ("biases not updated", "Update b[l] with db[l] too.", up_weights_only),
@@ -530,11 +577,13 @@ UPDATE_PARAMETERS = [
     ("learning rate ignored", "Scale the step: W - learning_rate * dW.", up_no_learning_rate),
     ("only the first layer updated", "Loop over all L layers.", up_first_layer_only),
     ("divided by the learning rate", "Multiply the gradient by learning_rate.", up_divided),
+    ("caller's parameters changed in place", "Keep the template's parameters = copy.deepcopy(params) line and update "
+                                             "parameters: the caller's dict must stay as it was.", up_caller_dict_changed),
 ]
 
 
 # --- two_layer_model ----------------------------------------------------------------------------
-def _two_layer(X, Y, layers_dims, learning_rate, num_iterations, keep=True, record=True, reinit=False):
+def _two_layer(X, Y, layers_dims, learning_rate, num_iterations, keep=True, record=True, reinit=False, every=100):
     grads, costs = {}, []
     n_x, n_h, n_y = layers_dims
     parameters = initialize_parameters(n_x, n_h, n_y)
@@ -549,7 +598,7 @@ def _two_layer(X, Y, layers_dims, learning_rate, num_iterations, keep=True, reco
         _, grads["dW1"], grads["db1"] = linear_activation_backward(dA1, cache1, "relu")
         updated = update_parameters(parameters, grads, learning_rate)
         parameters = updated if keep else parameters
-        if i % 100 == 0 and record:
+        if i % every == 0 and record:
             costs.append(cost)
     return parameters, costs
 
@@ -574,7 +623,11 @@ def tlm_one_iteration(X, Y, layers_dims, learning_rate=0.0075, num_iterations=30
     return _two_layer(X, Y, layers_dims, learning_rate, 1)
 
 
-# The same five mistakes in both models: (name, hint) here, the functions below each model.
+def tlm_costs_every_iteration(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    return _two_layer(X, Y, layers_dims, learning_rate, num_iterations, every=1)
+
+
+# The same six mistakes in both models: (name, hint) here, the functions below each model.
 MODEL_MISTAKES = [
     ("update_parameters' result discarded", "parameters = update_parameters(parameters, grads, learning_rate): it returns "
                                             "the new parameters."),
@@ -582,13 +635,16 @@ MODEL_MISTAKES = [
     ("costs not recorded", "Append the cost to costs every 100 iterations."),
     ("parameters initialized in every iteration", "Initialize once, before the loop."),
     ("num_iterations ignored", "Loop num_iterations times: for i in range(num_iterations)."),
+    ("costs recorded every iteration", "Record the cost every 100 iterations (if i % 100 == 0), as the docstring says: "
+                                       "costs is plotted per hundred iterations."),
 ]
 TWO_LAYER_MODEL = [(name, hint, function) for (name, hint), function in zip(
-    MODEL_MISTAKES, (tlm_update_discarded, tlm_default_rate, tlm_no_costs, tlm_reinit, tlm_one_iteration))]
+    MODEL_MISTAKES, (tlm_update_discarded, tlm_default_rate, tlm_no_costs, tlm_reinit, tlm_one_iteration,
+                     tlm_costs_every_iteration))]
 
 
 # --- L_layer_model ------------------------------------------------------------------------------
-def _deep(X, Y, layers_dims, learning_rate, num_iterations, keep=True, record=True, reinit=False):
+def _deep(X, Y, layers_dims, learning_rate, num_iterations, keep=True, record=True, reinit=False, every=100):
     costs = []
     parameters = initialize_parameters_deep(layers_dims)
     for i in range(num_iterations):
@@ -599,7 +655,7 @@ def _deep(X, Y, layers_dims, learning_rate, num_iterations, keep=True, record=Tr
         grads = L_model_backward(AL, Y, caches)
         updated = update_parameters(parameters, grads, learning_rate)
         parameters = updated if keep else parameters
-        if i % 100 == 0 and record:
+        if i % every == 0 and record:
             costs.append(cost)
     return parameters, costs
 
@@ -624,5 +680,10 @@ def llm_one_iteration(X, Y, layers_dims, learning_rate=0.0075, num_iterations=30
     return _deep(X, Y, layers_dims, learning_rate, 1)
 
 
+def llm_costs_every_iteration(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    return _deep(X, Y, layers_dims, learning_rate, num_iterations, every=1)
+
+
 L_LAYER_MODEL = [(name, hint, function) for (name, hint), function in zip(
-    MODEL_MISTAKES, (llm_update_discarded, llm_default_rate, llm_no_costs, llm_reinit, llm_one_iteration))]
+    MODEL_MISTAKES, (llm_update_discarded, llm_default_rate, llm_no_costs, llm_reinit, llm_one_iteration,
+                     llm_costs_every_iteration))]

@@ -182,6 +182,10 @@ def random_seed_ignored(layers_dims, seed):
     return _draw(layers_dims, None, _ten)
 
 
+def random_fixed_seed(layers_dims, seed):
+    return _draw(layers_dims, 3, _ten)  # np.random.seed(3) hard-coded: right for the default seed only
+
+
 def random_reseeded_per_layer(layers_dims, seed):
     return _draw(layers_dims, seed, _ten, reseed_each_layer=True)
 
@@ -202,6 +206,7 @@ RANDOM = [  # (name, hint, function)
             random_seed_ignored),
     ("seed reset in every layer", "Seed once, before the loop: re-seeding makes every layer start the same sequence.",
             random_reseeded_per_layer),
+    ("seed hard-coded", "np.random.seed(seed), not np.random.seed(3): the caller's seed decides the draws.", random_fixed_seed),
     ("uniform instead of normal", "np.random.rand draws from [0, 1); the course uses np.random.randn (standard normal).",
             random_uniform),
     ("He scaling instead of 10", "He scaling belongs to the next exercise; here the factor is 10.", random_he_scale),
@@ -228,6 +233,10 @@ def he_seed_ignored(layers_dims, seed):
     return _draw(layers_dims, None, _he)
 
 
+def he_fixed_seed(layers_dims, seed):
+    return _draw(layers_dims, 3, _he)  # np.random.seed(3) hard-coded
+
+
 def he_transposed(layers_dims, seed):
     return _draw(layers_dims, seed, _he, transposed=True)
 
@@ -241,4 +250,5 @@ HE = [  # (name, hint, function)
     ("random biases", "Only the weights are random; biases start at zero.", he_random_biases),
     ("seed ignored", "Call np.random.seed(seed) once before the loop.", he_seed_ignored),
     ("transposed weight shapes", "W[l] has shape (n_l, n_{l-1}).", he_transposed),
+    ("seed hard-coded", "np.random.seed(seed), not np.random.seed(3): the caller's seed decides the draws.", he_fixed_seed),
 ]

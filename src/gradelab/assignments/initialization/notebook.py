@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from ...grading.submission import RULE
 from ...studies.data_cache import CachedFile, write_cached
 
 CHECK = "!python tests/test_initialization.py --test_case {id}"
@@ -19,11 +20,12 @@ whether training works at all. In this assignment you generate a small data set,
 layout, implement three ways to initialize a 3-layer network, and compare how the same network trains
 from each of them.
 
-**How checking works.** After each function, run the cell below it. It runs `gradelab check` on the *saved*
-notebook, so save first (Ctrl-S). The checker runs only your imports, function definitions and simple
-constants, never your other cells, and gives every test case its own inputs: nothing you draw from
-`np.random` can change what a later test is given. The instructor's grading adds hidden cases (other
-sizes and seeds), so make your functions work for any input, not just the public one."""
+**Checking.** After each function, run the cell below it. It checks the *saved* notebook, so save first
+(Ctrl-S). Every test case gets its own inputs: nothing you draw from `np.random` changes what a later test is
+given. The check's cases include unequal noise levels and a seed other than the default; your final grade adds
+cases of other sizes and seeds, so make your functions work for any input."""
+
+INTRO += "\n\n**What the checker runs.** " + RULE
 
 SETUP = """import pickle
 
@@ -41,7 +43,8 @@ PREPROCESS = """## 2 - Preprocessing [2 points]
 
 `make_circles` returns one example per *row*: X of shape (m, 2) and labels of shape (m,). The course stacks
 examples as *columns*: X has shape (n_x, m) = (2, m) and Y has shape (1, m), the same shape as the network's
-output AL. Transpose the samples and turn each label vector into a row."""
+output AL. Transpose the samples and turn each label vector into a row. Any numeric dtype is right here (labels 0 and 1 as
+integers or as floats)."""
 
 PLOT_DATA = """train_X, train_Y, test_X, test_Y = generate_dataset(300, 100, 0.05, 0.05, 1, 2)
 fig, axes = plt.subplots(1, 2, figsize=(8, 4), sharex=True, sharey=True)
@@ -58,7 +61,8 @@ The model is LINEAR → RELU → LINEAR → RELU → LINEAR → SIGMOID with `la
 are W[l] of shape (n_l, n_{l-1}) and b[l] of shape (n_l, 1) for l = 1, 2, 3; layer 0 is the input X and has no
 weights. You write three initializers:
 
-- **zeros**: every weight and bias 0;
+- **zeros**: every weight and bias 0, as float arrays (`np.zeros(shape)` gives float64; integer zeros would
+  truncate every later update);
 - **large random**: weights `np.random.randn(n_l, n_{l-1}) * 10`, biases 0;
 - **He** (He et al., 2015): weights `np.random.randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1})`, biases 0. Xavier's
   initialization would use sqrt(1 / n_{l-1}); the factor 2 makes up for ReLU setting half its inputs to zero.

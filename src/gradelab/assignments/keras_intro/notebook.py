@@ -5,6 +5,8 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from ...grading.submission import RULE
+
 CHECK = "!python tests/test_keras_intro.py --test_case {id}"
 
 INTRO = """# A neural network in NumPy, and the same one in Keras
@@ -20,6 +22,8 @@ W[l] (units, n) is the transpose of this W.
 **How checking works.** After each function, save the notebook (Ctrl-S) and run the cell below it. It runs
 `gradelab check` on the saved file: only your imports, function definitions and constants, never your other
 cells. The instructor's grading adds hidden cases (other sizes, and relu as well as sigmoid for `g`)."""
+
+INTRO += "\n\n**What the checker runs.** " + RULE
 
 SETUP = """import numpy as np
 

@@ -8,10 +8,12 @@ initializers right in distribution). Assignments register their own, e.g.
 """
 
 from .base import ACCEPTANCE, CASE, REGISTRY, CaseContext, Judge, Probe, fails, from_data, get, register, to_data
+from .contracts import CostsInterval, InputsKept, SeedUse
 from .draws import SeededDraws
 from .gradients import FiniteDifferences, Gradients, witness
 from .legacy import Acceptance, CaseCheck
 from .values import OutputAdapter, Values
 
-__all__ = ["ACCEPTANCE", "CASE", "REGISTRY", "Acceptance", "CaseCheck", "CaseContext", "FiniteDifferences", "Gradients", "Judge",
-           "OutputAdapter", "Probe", "SeededDraws", "Values", "fails", "from_data", "get", "register", "to_data", "witness"]
+__all__ = ["ACCEPTANCE", "CASE", "REGISTRY", "Acceptance", "CaseCheck", "CaseContext", "CostsInterval", "FiniteDifferences",
+           "Gradients", "InputsKept", "Judge", "OutputAdapter", "Probe", "SeedUse", "SeededDraws", "Values", "fails", "from_data",
+           "get", "register", "to_data", "witness"]

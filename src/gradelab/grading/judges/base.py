@@ -37,6 +37,10 @@ CASE, ACCEPTANCE = "case", "acceptance"
 class Probe(Protocol):
     def call(self, *args: Any, **kwargs: Any) -> Any: ...
 
+    def twice(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        """Two calls in a row in one worker call: no reseeding of NumPy's global generator in between."""
+        ...
+
 
 @dataclass(frozen=True)
 class CaseContext:
@@ -48,6 +52,7 @@ class CaseContext:
     args: list
     kwargs: dict
     namer: Callable[[tuple], str]
+    mutated: tuple[str, ...] = ()  # the arguments the student's call changed in place, by name
 
     @property
     def hidden(self) -> bool:
