@@ -88,9 +88,9 @@ def test_write_gradescope_replaces_a_fifo_planted_after_the_check(tmp_path, monk
     path, handles = tmp_path / "results.json", []
     original = report_module.to_gradescope
 
-    def plant_then_build(report):
+    def plant_then_build(report, *options):
         handles.append(_reader(path))
-        return original(report)
+        return original(report, *options)
 
     monkeypatch.setattr(report_module, "to_gradescope", plant_then_build)
     report_module.write_gradescope(graded, path)

@@ -47,7 +47,11 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     grade = subparsers.add_parser("grade", help="instructors: grade a submission with the hidden cases")
     grade.add_argument("assignment")
     grade.add_argument("submission")
-    grade.add_argument("--json", metavar="PATH", help="write Gradescope's results.json here")
+    grade.add_argument("--json", metavar="PATH", help="write Gradescope's results.json here (what a student may read: hidden "
+                       "cases say what they vary, never their inputs or expected values)")
+    grade.add_argument("--show-hidden", action="store_true", help="the instructor's copy: hidden cases in full in --json")
+    grade.add_argument("--hidden-visibility", choices=("after_published", "after_due_date", "hidden"), default="after_published",
+                       help="when Gradescope shows students the hidden cases' test (default: %(default)s)")
     grade.add_argument("--quiet", action="store_true", help="print only the score")
     batch = subparsers.add_parser("grade-batch", help="instructors: grade a folder of submissions into a gradebook")
     batch.add_argument("assignment")

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .assignments import available, load
+from .files import check_file_target
 from .grading.engine import grade as grade_file
 from .grading.limits import Limits
 from .grading.report import render, write_gradescope
@@ -88,29 +89,19 @@ def grade(args: argparse.Namespace) -> int:
     _require_isolation(args)
     assignment = _assignment(args)
     if args.json:
-        _check_json_target(args.json)  # before grading: a bad path should not cost the instructor a whole grading
+        check_file_target(args.json, "--json")  # before grading: a bad path should not cost the instructor a whole grading
     report = grade_file(assignment, args.submission, hidden=True, limits=_limits(args))
     if args.quiet:
         print(f"{report.score:g}/{report.max_score:g}")
     else:
         render(report, tracebacks=True)
     if args.json:
-        print(f"wrote {write_gradescope(report, args.json)}")
+        print(f"wrote {write_gradescope(report, args.json, args.show_hidden, args.hidden_visibility)}")
     if not report.gradable:
         names = ", ".join(outcome.exercise.id for outcome in report.grader_errors())
         print(f"gradelab grade: the grader's own code failed on {names}: not graded, grade it again once fixed", file=sys.stderr)
         return 3
     return 0
-
-
-def _check_json_target(path: str) -> None:
-    """ValueError (exit 2) for a --json path that is a directory, FIFO or device; write_gradescope checks again when it writes."""
-    from pathlib import Path
-
-    target = Path(path)
-    if target.is_dir() or (target.exists() and not target.is_file()):
-        kind = "a directory" if target.is_dir() else "a FIFO, device or socket"
-        raise ValueError(f"--json {path} is {kind}: give the path of a regular file, such as results.json")
 
 
 def grade_batch(args: argparse.Namespace) -> int:

@@ -39,3 +39,23 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def check_file_target(path: str | Path, option: str) -> None:
+    """ValueError unless ``path`` is free to be written as a regular file: nothing there, a dangling link, or a file.
+
+    A directory is refused, and so is a FIFO, device or socket (directly or through a link): something a leftover
+    process may have planted to receive what the grader writes. write_atomic then replaces whatever is at the name.
+    """
+    import stat
+
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"{option} {path} is a directory: give the path of a file, such as {path / 'results.json'}")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{option} {path} is a FIFO, device or socket, not a regular file: the grader writes only to a file "
+                         "of its own")

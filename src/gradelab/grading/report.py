@@ -193,27 +193,18 @@ def _gradescope_tests(outcome: ExerciseOutcome, hidden_included: bool, show_hidd
     return tests
 
 
-def write_gradescope(report: GradeReport, path: str | Path) -> Path:
+def write_gradescope(report: GradeReport, path: str | Path, show_hidden: bool = False,
+                     hidden_visibility: str = "after_published") -> Path:
     """Gradescope's results.json at ``path``, written atomically: whatever was at the name is replaced, never written through.
 
     A FIFO or symbolic link planted at ``path`` by a leftover process receives nothing (the rename replaces the
     link itself); a directory, FIFO or device named as ``path`` (directly or through a link) is refused, ValueError.
+    ``show_hidden`` and ``hidden_visibility`` as in :func:`to_gradescope`.
     """
-    import os
-    import stat
-
-    from ..files import write_atomic
+    from ..files import check_file_target, write_atomic
 
     path = Path(path)
-    try:
-        mode = os.stat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        mode = stat.S_IFREG  # nothing there yet, or a dangling link: the rename puts the file in its place
-    if stat.S_ISDIR(mode):
-        raise ValueError(f"--json {path} is a directory: give the path of a file, such as {path / 'results.json'}")
-    if not stat.S_ISREG(mode):
-        raise ValueError(f"--json {path} is a FIFO, device or socket, not a regular file: results.json is only written "
-                         "to a file of the grader's own")
+    check_file_target(path, "--json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, (json.dumps(to_gradescope(report), indent=2) + "\n").encode("utf-8"))
+    write_atomic(path, (json.dumps(to_gradescope(report, show_hidden, hidden_visibility), indent=2) + "\n").encode("utf-8"))
     return path
