@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import gradelab
 from gradelab.assignments import load
-from gradelab.grading import isolation
+from gradelab.grading import isolation, privileges
 from gradelab.grading.engine import grade
 from gradelab.grading.sandbox import Sandbox
 
@@ -124,12 +125,20 @@ def calls():
     libc = ctypes.CDLL(None, use_errno=True)
     found = {}
     for name, result in (("unshare a user namespace", lambda: libc.unshare(0x10000000)), ("ptrace", lambda: libc.ptrace(16, 1, 0, 0)),
-                         ("mount", lambda: libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))):
+                         ("mount", lambda: libc.mount(b"none", b"/tmp", b"tmpfs", 0, None)),
+                         ("System V shared memory", lambda: libc.shmget(0, 1 << 30, 0o1600)),
+                         ("memfd", lambda: libc.memfd_create(b"x", 0))):
         found[name] = (result(), ctypes.get_errno())
     pid = os.fork()
     if pid == 0:
         os._exit(0)
     found["fork"] = os.waitpid(pid, 0)[1]
+    import socket
+    try:
+        socket.socket(40, socket.SOCK_STREAM)  # AF_VSOCK: no network namespace confines it
+        found["vsock"] = (0, 0)
+    except OSError as error:
+        found["vsock"] = (-1, 1 if error.errno == 97 else error.errno)  # EAFNOSUPPORT
     return found
 ''')
     with Sandbox([("file", probe)]) as sandbox:
@@ -137,3 +146,42 @@ def calls():
         found = sandbox.call("calls", [], {}).value
     assert found.pop("fork") == 0  # what student code may do still works
     assert all(result == -1 and err == 1 for result, err in found.values()), found  # EPERM from the seccomp filter
+
+
+CHAIN = '''
+import os, time
+
+
+def hide():
+    """A process that keeps moving: each link forks the next and exits, so no parent holds it for long."""
+    if os.fork() == 0:
+        os.setsid()
+        while True:
+            if os.fork():
+                os._exit(0)
+            time.sleep(0.05)
+    return 1
+'''
+
+
+@needs_sandbox
+def test_nothing_a_worker_started_outlives_it_however_it_moves():
+    with Sandbox([("file", CHAIN)]) as sandbox:
+        assert sandbox.start()["ok"]
+        assert sandbox.call("hide", [], {}).value == 1
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _worker_processes():
+        time.sleep(0.1)
+    assert _worker_processes() == []
+
+
+def _worker_processes() -> list[int]:
+    """Processes of this machine running as a worker's uid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid >= privileges.WORKER_UID_BASE:
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found

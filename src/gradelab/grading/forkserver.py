@@ -23,7 +23,6 @@ import ctypes
 import importlib
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -52,12 +51,17 @@ class Zygote:
         self.channel = Channel(control)
         self.workers: set[int] = set()
         self.exited: dict[int, int] = {}
+        self.uids: dict[int, int] = {}  # worker pid -> its uid (in the sandbox)
+        self.spawned = 0  # uids come from this counter, never from pids: a uid is never handed out twice
 
     def serve(self) -> None:
         while True:
             ready = select.select([self.control], [], [], SWEEP_SECONDS)[0]
-            self._reap()
-            self._sweep_orphans()
+            try:
+                self._reap()
+                self._sweep_orphans()
+            except Exception:  # noqa: BLE001 - whatever a worker left behind, the zygote keeps serving the others
+                pass
             if not ready:
                 continue
             try:
@@ -91,11 +95,14 @@ class Zygote:
         return {"error": f"unknown request {op!r}"}
 
     def _fork(self, fd: int, cwd: str) -> int:
+        self.spawned += 1
+        uid = privileges.worker_uid(self.spawned, block=UID_BLOCK)
         pid = os.fork()
         if pid == 0:
-            _become_worker(self.control, fd, cwd)  # never returns
+            _become_worker(self.control, fd, cwd, uid)  # never returns
         os.close(fd)
         self.workers.add(pid)
+        self.uids[pid] = uid
         return pid
 
     def _reap(self) -> None:
@@ -109,8 +116,17 @@ class Zygote:
             if pid in self.workers:
                 self.workers.discard(pid)
                 self.exited[pid] = os.waitstatus_to_exitcode(status)
-                if ISOLATED:
-                    shutil.rmtree(_worker_home(pid), ignore_errors=True)
+                self._clean_up(pid)
+
+    def _clean_up(self, pid: int) -> None:
+        """After a worker in the sandbox: every process of its uid, wherever it hid, and its folder, however deep."""
+        uid = self.uids.pop(pid, None)
+        if not ISOLATED:
+            return
+        if uid is not None and ISOLATED == "root":
+            _kill_uid(uid)
+        subprocess.run(["rm", "-rf", "--one-file-system", _worker_home(pid)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False)
 
     def _status(self, pid: int, timeout: float) -> int | None:
         deadline = time.monotonic() + timeout
@@ -123,12 +139,19 @@ class Zygote:
             time.sleep(0.005)
 
     def _sweep_orphans(self) -> None:
-        """Kill processes re-parented to us (a worker's children that outlived it): only workers are ours."""
+        """Kill processes re-parented to us (a worker's children that outlived it), and in the sandbox every process
+        whose uid is no live worker's, however far down a chain it sits: only workers are ours."""
         me = str(os.getpid())
         for pid in _children_of(me):
             if pid not in self.workers:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+        if ISOLATED == "root":
+            live = {self.uids[pid] for pid in self.workers if pid in self.uids}
+            for pid, uid in _uids():
+                if uid >= privileges.WORKER_UID_BASE and uid not in live:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
 
     def _shutdown(self) -> None:
         for pid in self.workers:
@@ -175,26 +198,48 @@ def _kill_session(pid: int) -> None:
                 os.kill(member, signal.SIGKILL)
 
 
-def _private_folder(cwd: str) -> str:
+def _uids() -> Iterator[tuple[int, int]]:
+    """(pid, real uid) of every process this zygote can see."""
+    for pid, _ in proc_stats():
+        try:
+            yield pid, os.stat(f"/proc/{pid}").st_uid
+        except OSError:
+            continue
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process of ``uid``: a child that takes the uid and signals all it may (kill -1), itself included."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setresuid(uid, uid, uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _private_folder(cwd: str, uid: int) -> str:
     """In the sandbox a folder of the worker's own on the sandbox's tmpfs, owned by its uid; else the grader's."""
     if not ISOLATED:
         return cwd
     home = _worker_home(os.getpid())
     if ISOLATED == "root":
-        privileges.drop_to_worker_uid(home, privileges.worker_uid(block=UID_BLOCK))
+        privileges.drop_to_worker_uid(home, uid)
     else:
         os.makedirs(home, mode=0o700, exist_ok=True)
         privileges.no_new_privs()
     return home
 
 
-def _become_worker(control: socket.socket, fd: int, cwd: str) -> None:
+def _become_worker(control: socket.socket, fd: int, cwd: str, uid: int) -> None:
     """In the forked child: a new session, a private folder (and in the sandbox a uid of its own), then the worker's loop."""
     code = 0
     try:
         control.close()
         os.setsid()
-        cwd = _private_folder(cwd)
+        cwd = _private_folder(cwd, uid)
         os.chdir(cwd)
         os.environ["HOME"] = cwd
         import random

@@ -21,7 +21,8 @@ except (ImportError, OSError):  # not Linux, or libseccomp missing
     seccomp = None
 
 #: Far above any real account's uid. A worker's uid is this, plus its zygote's block (random, one of 256, so that
-#: zygotes in parallel pool processes rarely share uids), plus its pid in the zygote's PID namespace.
+#: zygotes in parallel pool processes rarely share uids), plus the worker's number in its zygote (a counter: a pid
+#: comes back once the PID namespace's counter wraps, and a uid must not).
 WORKER_UID_BASE = 1 << 30
 UID_BLOCKS, PID_BITS = 256, 22
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
@@ -32,9 +33,9 @@ def _prctl(option: int, value: int) -> None:
         raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
 
 
-def worker_uid(pid: int | None = None, block: int = 0) -> int:
-    pid = os.getpid() if pid is None else pid
-    return WORKER_UID_BASE + ((block % UID_BLOCKS) << PID_BITS) + (pid & ((1 << PID_BITS) - 1))
+def worker_uid(number: int, block: int = 0) -> int:
+    """The uid of a zygote's ``number``-th worker: never the same twice while the zygote lives (4 million workers)."""
+    return WORKER_UID_BASE + ((block % UID_BLOCKS) << PID_BITS) + (number & ((1 << PID_BITS) - 1))
 
 
 #: System calls a worker never needs, refused with EPERM: reading or steering other processes, the kernel's
@@ -43,7 +44,13 @@ def worker_uid(pid: int | None = None, block: int = 0) -> int:
 DENIED = ("ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "pidfd_getfd", "kcmp", "keyctl", "add_key",
           "request_key", "bpf", "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsmount", "unshare",
           "setns", "kexec_load", "init_module", "finit_module", "delete_module", "perf_event_open", "userfaultfd",
-          "io_uring_setup", "acct", "swapon", "swapoff", "reboot", "syslog")
+          "io_uring_setup", "acct", "swapon", "swapoff", "reboot", "syslog",
+          # System V and POSIX IPC outlive the worker and escape RLIMIT_AS (a red-team run held 3 GiB that way)
+          "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl",
+          "mq_open", "memfd_create")
+#: Socket families a worker may open: AF_UNIX, AF_INET, AF_INET6 (loopback only, in its network namespace). Not
+#: AF_VSOCK, which no network namespace confines, nor netlink and the rest.
+SOCKET_FAMILIES = (1, 2, 10)
 #: CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
 CLONE_NEW_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 
@@ -63,6 +70,10 @@ def deny_kernel_attack_surface() -> bool:
     for flag in CLONE_NEW_FLAGS:  # fork and threads stay; a clone into new namespaces does not
         rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
     rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")  # its flags are out of a filter's reach: glibc falls back to clone
+    for call in ("socket", "socketpair"):
+        for family in [f for f in range(max(SOCKET_FAMILIES)) if f not in SOCKET_FAMILIES]:
+            rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), call, seccomp.Arg(0, seccomp.EQ, family))
+        rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), call, seccomp.Arg(0, seccomp.GT, max(SOCKET_FAMILIES)))
     rules.load()
     return True
 
@@ -81,6 +92,7 @@ def drop_to_worker_uid(home: str, uid: int) -> int:
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
     no_new_privs()
+    _prctl(PR_SET_DUMPABLE, 0)  # explicit, whatever the host's fs.suid_dumpable: its memory is out of everyone's reach
     deny_kernel_attack_surface()
     if os.getuid() == 0 or os.geteuid() == 0:  # the kernel said yes and did nothing: never run student code as root
         raise PermissionError("the worker is still root after setresuid")

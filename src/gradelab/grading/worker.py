@@ -29,6 +29,7 @@ import copy
 import io
 import os
 import random
+import secrets
 import socket
 import sys
 import traceback
@@ -235,7 +236,8 @@ def main() -> None:
         with contextlib.suppress(OSError):  # bwrap's init leads the session: killing the worker's group must be enough
             os.setsid()
         home = "/tmp/worker"
-        privileges.drop_to_worker_uid(home, privileges.worker_uid(block=int(os.environ.pop("GRADELAB_UID_BLOCK", "0"))))
+        privileges.drop_to_worker_uid(home, privileges.worker_uid(secrets.randbelow(1 << privileges.PID_BITS),
+                                                                   block=int(os.environ.pop("GRADELAB_UID_BLOCK", "0"))))
         os.chdir(home)
         os.environ["HOME"] = home
     serve_fd(fd)
