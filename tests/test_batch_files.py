@@ -18,7 +18,7 @@ from gradelab.batch.gradebook import entry_record
 from gradelab.batch.names import MAX_STEM, safe_name
 from gradelab.batch.sample import write_submission
 from gradelab.cli import main
-from gradelab.grading.limits import Limits
+from gradelab.grading.protocol.limits import Limits
 from gradelab.grading.selftest import variants
 
 ASSIGNMENT = load("initialization")

@@ -21,7 +21,7 @@ import pytest
 from gradelab.assignments import load
 from gradelab.batch import run_batch, runner
 from gradelab.batch.sample import write_submission
-from gradelab.grading.limits import Limits
+from gradelab.grading.protocol.limits import Limits
 from gradelab.grading.selftest import variants
 
 ASSIGNMENT = load("initialization")

@@ -8,8 +8,8 @@ import pytest
 
 from gradelab import commands
 from gradelab.cli import build_parser, main
-from gradelab.grading import limits
-from gradelab.grading.limits import Limits
+from gradelab.grading.protocol import limits
+from gradelab.grading.protocol.limits import Limits
 
 COMMANDS = {"check": ["check", "initialization", "work.py"], "grade": ["grade", "initialization", "work.py"],
             "grade-batch": ["grade-batch", "initialization", "class", "--out", "out"]}

@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pytest
 
-from gradelab.grading.channel import Channel, ChannelClosed, ChannelTimeout
-from gradelab.grading.wire import MAX_DEPTH, MAX_NODES, ConvertedArray, Opaque, WireError, decode, encode
+from gradelab.grading.protocol.channel import Channel, ChannelClosed, ChannelTimeout
+from gradelab.grading.protocol.wire import MAX_DEPTH, MAX_NODES, ConvertedArray, Opaque, WireError, decode, encode
 
 
 def test_plain_data_round_trips_with_types_and_shapes():

@@ -12,8 +12,9 @@ import pytest
 
 import gradelab
 from gradelab.assignments import load
-from gradelab.grading import isolation, privileges
+from gradelab.grading import isolation
 from gradelab.grading.engine import grade
+from gradelab.grading.inside import privileges
 from gradelab.grading.sandbox import Sandbox
 
 SANDBOX = isolation.probe().available
@@ -64,9 +65,9 @@ def test_a_worker_sees_only_what_student_code_may_use(tmp_path):
     secret.parent.mkdir()
     secret.write_text("HIDDEN = 1\n")
     paths = [str(PACKAGE / "nn" / "initializers.py"), str(PACKAGE / "assignments"), str(secret), str(tmp_path), __file__, "/root/.ssh",
-             str(PACKAGE / "grading" / "worker.py")]
+             str(PACKAGE / "grading" / "inside" / "worker.py")]
     seen = _look(paths)
-    assert seen["exists"] == {**{path: False for path in paths}, str(PACKAGE / "grading" / "worker.py"): True}
+    assert seen["exists"] == {**{path: False for path in paths}, str(PACKAGE / "grading" / "inside" / "worker.py"): True}
     assert seen["uid"] not in (0, os.getuid()) and seen["gid"] not in (0, os.getgid()) and seen["groups"] == []
     assert seen["network"] != "connected" and seen["loopback"] != "connected"
     assert os.getpid() not in seen["processes"]  # the grader is not even a pid in there
@@ -185,3 +186,19 @@ def _worker_processes() -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_what_runs_inside_imports_nothing_of_the_graders():
+    """grading/inside/ may import itself and grading/protocol/; protocol/ only itself: the folders say who runs where."""
+    from gradelab.grading.isolation import _gradelab_imports
+
+    grading = PACKAGE / "grading"
+    allowed = {"inside": ("gradelab.grading.inside", "gradelab.grading.protocol"), "protocol": ("gradelab.grading.protocol",)}
+    for side, prefixes in allowed.items():
+        for path in (grading / side).glob("*.py"):
+            name = f"gradelab.grading.{side}.{path.stem}".removesuffix(".__init__")
+            imported = _gradelab_imports(path, name, path.name == "__init__.py")
+            strays = [module for module in imported if not module.startswith(prefixes) and module not in ("gradelab", "gradelab.grading")]
+            assert not strays, f"{path.relative_to(PACKAGE)} imports {strays}"
+    exposed = {str(path.relative_to(PACKAGE)) for path in isolation.exposed_files(())}
+    assert all(path.startswith(("grading/inside/", "grading/protocol/")) or path.endswith("__init__.py") for path in exposed), exposed

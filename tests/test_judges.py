@@ -154,8 +154,8 @@ def test_finite_differences_has_one_threshold_rule():
 @pytest.mark.parametrize("reply", [{"refused": 5}, {"refused": [1, 2]}, {"functions": "f"}, {"problems": [None]}, {"ok": "yes"},
                                    {"status": "passed"}, {"status": "grader error"}, {"error": {"message": 7}}, {"mutated": [[]]}])
 def test_a_reply_that_breaks_the_protocol_is_malformed_never_a_crash_of_the_grader(reply):
+    from gradelab.grading.protocol.wire import WireError
     from gradelab.grading.sandbox import _checked_reply
-    from gradelab.grading.wire import WireError
 
     with pytest.raises(WireError):
         _checked_reply(reply)

@@ -10,8 +10,8 @@ import pytest
 from gradelab.assignments import load
 from gradelab.grading.bundle import build_notebook
 from gradelab.grading.engine import grade
+from gradelab.grading.protocol.wire import Ref, decode, encode, refs_for, resolve_refs
 from gradelab.grading.selftest import solution_source, variants
-from gradelab.grading.wire import Ref, decode, encode, refs_for, resolve_refs
 
 ASSIGNMENT = load("keras_intro")
 VARIANTS = list(variants(ASSIGNMENT))

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from gradelab.grading.trees import same_tree
-from gradelab.grading.wire import ALLOWED_DTYPES, ConvertedArray, Opaque, Ref, WireError, decode, encode
+from gradelab.grading.protocol.trees import same_tree
+from gradelab.grading.protocol.wire import ALLOWED_DTYPES, ConvertedArray, Opaque, Ref, WireError, decode, encode
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 # What the catch-all in decode says: a frame that reaches it slipped past the explicit checks.

@@ -17,8 +17,9 @@ import pytest
 import gradelab
 import gradelab.student
 from gradelab.assignments import load
-from gradelab.grading import forkserver, isolation, wire
+from gradelab.grading import forkserver, isolation
 from gradelab.grading.engine import grade
+from gradelab.grading.protocol import wire
 from gradelab.grading.sandbox import CallFailed, Limits, Sandbox
 
 SOLUTION = Path(gradelab.__file__).parent / "assignments" / "initialization" / "solution.py"

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .grading import limits
+from .grading.protocol import limits
 from .studies import STUDIES
 
 
@@ -24,7 +24,7 @@ def _add_study_commands(subparsers: argparse._SubParsersAction, argv: Sequence[s
 
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
-    """One option per limit that :class:`~gradelab.grading.limits.Limits` exposes, with its unit, range and default.
+    """One option per limit that :class:`~gradelab.grading.protocol.limits.Limits` exposes, with its unit, range and default.
 
     Each option's default is None (not given): commands build the limits with ``Limits.from_options``,
     so the declaration's default applies and a value out of range is refused there, naming the option.

@@ -11,7 +11,7 @@ from rich.table import Table
 from .assignments import available, load
 from .files import check_file_target
 from .grading.engine import grade as grade_file
-from .grading.limits import Limits
+from .grading.protocol.limits import Limits
 from .grading.report import render, write_gradescope
 from .grading.spec import Assignment
 

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from ..assignments import Location
-from ..grading.limits import Limits
+from ..grading.protocol.limits import Limits
 from .discover import Entry
 from .grading import grade_one
 

@@ -41,7 +41,7 @@ from typing import Any
 
 from .. import __version__
 from ..assignments import Location
-from ..grading.limits import Limits
+from ..grading.protocol.limits import Limits
 from ..grading.spec import Assignment
 from .discover import Entry
 from .grading import failed_record, grade_one

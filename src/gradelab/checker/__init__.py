@@ -1,6 +1,6 @@
 """The checker a student's bundle carries: one pure-NumPy file, generated from gradelab's own grading code.
 
-:func:`checker_source` writes ``tests/checker.py`` of a bundle: the comparison rule (grading/trees.py), its
+:func:`checker_source` writes ``tests/checker.py`` of a bundle: the comparison rule (grading/protocol/trees.py), its
 messages (grading/checks.py), the judge interface and the judges that need only the student's function
 (grading/judges: base, values, draws, gradients, contracts), then :mod:`.local` (recordings, the fair call, the report).
 Each module is copied as it is, less its imports of other gradelab modules (the names they bring are defined
@@ -16,7 +16,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
 #: In dependency order; each file's names are used only by the files after it.
-VENDORED = ("grading/trees.py", "grading/checks.py", "grading/judges/base.py", "grading/judges/values.py",
+VENDORED = ("grading/protocol/trees.py", "grading/checks.py", "grading/judges/base.py", "grading/judges/values.py",
             "grading/judges/draws.py", "grading/judges/gradients.py", "grading/judges/contracts.py", "checker/local.py")
 #: Judges the checker runs itself although the grader marks them not ``local`` (they need a probe or what a call
 #: changed, which the checker has too): their code is vendored above; grading/recorded.py keeps them.

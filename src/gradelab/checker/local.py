@@ -47,8 +47,8 @@ from ..grading.judges.base import ACCEPTANCE, CaseContext, Judge, fails, from_da
 from ..grading.judges.gradients import _KEPT, WITNESSES, Gradients, Witness
 from ..grading.judges.values import Values
 from ..grading.outcome import Finding
-from ..grading.trees import same_tree
-from ..grading.wire import Opaque
+from ..grading.protocol.trees import same_tree
+from ..grading.protocol.wire import Opaque
 
 CHECKS_FORMAT, CHECKS_VERSION = "gradelab student checks", 1
 MARKS = {"fail": "✗", "warn": "!", "info": "i"}

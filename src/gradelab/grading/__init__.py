@@ -3,7 +3,7 @@
     from gradelab.grading import Assignment, Exercise, Case, Mistake, judges, grade
 
 Exports are resolved on first use (PEP 562): the worker, which runs student code, imports
-``gradelab.grading.worker`` and must not load the grader's side (engine, judges, references)
+``gradelab.grading.inside.worker`` and must not load the grader's side (engine, judges, references)
 by importing this package.
 """
 
@@ -14,15 +14,15 @@ from typing import Any
 
 _EXPORTS = {
     # declaring an assignment
-    "Assignment": "spec", "Exercise": "spec", "Case": "spec", "Mistake": "spec", "Tolerance": "trees",
+    "Assignment": "spec", "Exercise": "spec", "Case": "spec", "Mistake": "spec", "Tolerance": "protocol.trees",
     "judges": None, "Judge": "judges", "CaseContext": "judges", "Values": "judges", "OutputAdapter": "judges",
     "FiniteDifferences": "judges", "SeededDraws": "judges", "register": "judges", "witness": "judges",
-    "Ref": "wire",
+    "Ref": "protocol.wire",
     # grading and what it returns
-    "grade": "engine", "Limits": "limits", "Status": "outcome", "Finding": "outcome", "CaseOutcome": "outcome",
+    "grade": "engine", "Limits": "protocol.limits", "Status": "outcome", "Finding": "outcome", "CaseOutcome": "outcome",
     "ExerciseOutcome": "outcome", "GradeReport": "outcome",
     # comparing trees of plain data, one rule everywhere
-    "compare": "checks", "same_tree": "trees",
+    "compare": "checks", "same_tree": "protocol.trees",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from .outcome import Finding
-from .trees import Difference, Tolerance, differences, dtype_family
-from .wire import Opaque
+from .protocol.trees import Difference, Tolerance, differences, dtype_family
+from .protocol.wire import Opaque
 
 #: Names a position in an output tree in course notation, e.g. (1, 0, 0, 0) -> "caches[0] linear cache A[0] = X".
 PathNamer = Callable[[tuple], str]

@@ -37,10 +37,10 @@ from . import isolation
 from .checks import Finding
 from .judges import CaseContext, InputsKept, Values, fails
 from .outcome import CaseOutcome, ExerciseOutcome, GradeReport, Status
+from .protocol.wire import GLOBAL_SEED, resolve_refs
 from .sandbox import CallFailed, CallResult, Limits, Sandbox
 from .spec import Assignment, Case, Exercise, Mistake
 from .submission import Submission, SubmissionError, load_submission
-from .wire import GLOBAL_SEED, resolve_refs
 
 __all__ = ["CaseOutcome", "ExerciseOutcome", "GradeReport", "Probe", "Status", "fixed_global_rng", "grade", "grade_exercise",
            "grade_submission", "match_mistake", "run_reference"]

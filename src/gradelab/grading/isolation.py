@@ -35,10 +35,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import privileges
+from .inside import privileges
 
 #: gradelab modules every worker and zygote imports.
-WORKER_MODULES = ("gradelab.grading.forkserver", "gradelab.grading.worker", "gradelab.grading.privileges")
+WORKER_MODULES = ("gradelab.grading.inside.zygote", "gradelab.grading.inside.worker", "gradelab.grading.inside.privileges")
 TMP_BYTES = 256 * 2**20  # the sandbox's /tmp, shared by the workers of one zygote
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 #: Set to "0" to grade without the kernel sandbox where it would be available (a developer's quick run).

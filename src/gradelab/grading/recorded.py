@@ -48,10 +48,10 @@ import numpy as np
 
 from ..checker import PROBED_JUDGES
 from . import judges as judging
-from . import wire
 from .checks import Finding
 from .engine import GradeReport, expected_output, hidden_note, run_reference
 from .judges import ACCEPTANCE, Judge, OutputAdapter, Values
+from .protocol import wire
 from .spec import Assignment, Case, Exercise, Mistake
 
 FORMAT, VERSION = "gradelab recorded public cases", 2

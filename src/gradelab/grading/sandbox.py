@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import forkserver, isolation
-from .channel import Channel, ChannelClosed, ChannelTimeout
-from .limits import Limits
 from .outcome import Status
-from .wire import Ref, WireError
+from .protocol.channel import Channel, ChannelClosed, ChannelTimeout
+from .protocol.limits import Limits
+from .protocol.wire import Ref, WireError
 
 StandInHandler = Callable[[str, list, dict], Any]
 #: Stand-in calls one call may make: the reference answers them in the grader's process.
@@ -80,7 +80,7 @@ class _Spawned:
 
     def __init__(self, fd: int, cwd: str, exposed_modules: Sequence[str] = ()) -> None:
         env = dict(worker_env(cwd), GRADELAB_FD=str(fd))
-        command = [sys.executable, "-I", "-m", "gradelab.grading.worker"]
+        command = [sys.executable, "-I", "-m", "gradelab.grading.inside.worker"]
         sandboxed = isolation.probe()
         if sandboxed.available:
             env.update(isolation.sandbox_env(sandboxed))

@@ -24,8 +24,8 @@ import numpy as np
 
 from .checks import PathNamer, default_namer
 from .judges import ACCEPTANCE, CASE, Acceptance, CaseCheck, Judge, OutputAdapter, Values
-from .trees import Tolerance
-from .wire import Ref
+from .protocol.trees import Tolerance
+from .protocol.wire import Ref
 
 __all__ = ["Assignment", "Case", "Exercise", "InputMaker", "Mistake", "PathNamer", "Tolerance"]
 

@@ -4,7 +4,7 @@ Follows the course's "Neural network implementation in NumPy" lab, in Keras' lay
 row, W is (n_in, units) with one column per unit, b is (units,). Two engine features carry what is not
 plain data across the process boundary:
 
-* the activation ``g`` is a :class:`~gradelab.grading.wire.Ref` to a function of :mod:`gradelab.student.keras_lab`,
+* the activation ``g`` is a :class:`~gradelab.grading.protocol.wire.Ref` to a function of :mod:`gradelab.student.keras_lab`,
   which the worker resolves (sigmoid in some cases, relu in others, so a hard-coded sigmoid shows);
 * ``build_model`` returns a Sequential, which the worker turns into plain data with
   ``keras_lab.describe_model`` (``output_adapter``) before sending it.
@@ -17,8 +17,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ...grading.judges import OutputAdapter, Values
+from ...grading.protocol.wire import Ref
 from ...grading.spec import Assignment, Case, Exercise, Mistake
-from ...grading.wire import Ref
 from ...keras import Dense, Input, Sequential
 from ...student.keras_lab import sigmoid
 from . import alternatives as alt

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..outcome import Finding
-from ..trees import same_tree
+from ..protocol.trees import same_tree
 from .base import CaseContext, Judge, Probe, register
 
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..outcome import Finding
-from ..trees import same_tree
+from ..protocol.trees import same_tree
 from .base import ACCEPTANCE, CaseContext, Judge, Probe, fails, register
 
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 from ..checks import compare
 from ..outcome import Finding
-from ..trees import Tolerance
-from ..wire import Ref
+from ..protocol.trees import Tolerance
+from ..protocol.wire import Ref
 from .base import CaseContext, Judge, Probe, register
 
 

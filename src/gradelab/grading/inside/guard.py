@@ -103,7 +103,7 @@ def with_parents(names: Iterable[str]) -> set[str]:
 
 
 def hide_grader_modules(allowed: Iterable[str]) -> None:
-    """Drop the worker's own gradelab modules from sys.modules, so ``import gradelab.grading.worker`` finds nothing.
+    """Drop the worker's own gradelab modules from sys.modules, so ``import gradelab.grading.inside.worker`` finds nothing.
 
     The worker keeps working: its functions hold their module globals directly.
     """
@@ -190,7 +190,7 @@ def _other_process(path: str, own_proc: str) -> bool:
 
 def protected_folders(extra: Sequence[str] = ()) -> list[str]:
     """The installed gradelab package, plus instructor folders (``--assignment-path``)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    package = os.path.abspath(__file__).rsplit(os.sep + "grading" + os.sep, 1)[0]  # gradelab/, above grading/inside/
     return [package, *extra]
 
 

@@ -38,10 +38,11 @@ from typing import Any
 
 import numpy as np
 
-from . import guard, limits
-from .channel import Channel
-from .trees import same_tree
-from .wire import GLOBAL_SEED, WireError, refs_for, resolve_refs
+from ..protocol import limits
+from ..protocol.channel import Channel
+from ..protocol.trees import same_tree
+from ..protocol.wire import GLOBAL_SEED, WireError, refs_for, resolve_refs
+from . import guard
 
 MAX_STDOUT = 4000
 # Bound now, so a submission that patches numpy cannot change the worker's own bookkeeping.
