@@ -118,3 +118,13 @@ def test_a_function_defined_later_is_no_longer_reported_as_left_out(tmp_path):
     path = tmp_path / "f.py"
     path.write_text("import numpy as np\nrelu2 = make_relu()\ndef relu2(z):\n    return np.maximum(0, z)\n")
     assert "relu2" not in load_submission(path).unrun
+
+
+def test_the_bundles_check_cells_are_not_graded(tmp_path):
+    notebook = new_notebook(cells=[new_code_cell("import numpy as np\nfrom tests import check\nimport tests.checker"),
+                                   new_code_cell("def f():\n    return 1"), new_code_cell('check("TestF")')])
+    path = tmp_path / "work.ipynb"
+    nbformat.write(notebook, path)
+    submission = load_submission(path)
+    kept = "\n".join(code for _, code in submission.definitions)
+    assert "import numpy as np" in kept and "def f" in kept and "tests" not in kept

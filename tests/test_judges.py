@@ -238,3 +238,17 @@ def test_a_second_verdict_never_forgives_a_shape_or_keys_failure(tmp_path):
     assert other_values.status is Status.PASSED and other_values.accepted_by == "accept_if"
     other_shape = _grade(tmp_path, assignment, "def scale_rows(A, c):\n    return (A * c).T\n").exercises[0]
     assert other_shape.status is Status.FAILED
+
+
+def test_an_accepted_exercise_reads_as_accepted_in_results_json(tmp_path):
+    from gradelab.assignments import load
+    from gradelab.grading.report import to_gradescope
+    from gradelab.grading.selftest import grade_source, variants
+
+    assignment = load("initialization")
+    variant = next(v for v in variants(assignment) if v.label == "he_default_rng")
+    report = grade_source(assignment, variant.source, ["TestHeInitialization"])
+    assert report.exercises[0].accepted_by == "seeded_draws"
+    outputs = [test["output"] for test in to_gradescope(report)["tests"]]
+    assert any("accepted: other random numbers, right distribution" in output for output in outputs)
+    assert not any("fail:" in output for output in outputs), outputs

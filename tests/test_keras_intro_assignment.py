@@ -49,6 +49,14 @@ def test_a_wrong_my_dense_costs_only_my_dense(tmp_path):
     assert report.exercises[0].mistake.name == "activation not applied"
 
 
+def test_an_activation_given_as_a_function_is_accepted_as_keras_accepts_it(tmp_path):
+    source = solution_source(ASSIGNMENT).replace('activation="sigmoid", name="layer1"', 'activation=sigmoid, name="layer1"')
+    assert 'activation=sigmoid, name="layer1"' in source
+    path = tmp_path / "submission.py"
+    path.write_text(source)
+    assert grade(ASSIGNMENT, path, only=["TestBuildModel"]).score == 2
+
+
 def test_the_declaration_stays_out_of_a_submissions_reach(tmp_path):
     path = tmp_path / "submission.py"
     path.write_text("import gradelab.assignments.keras_intro as k\n"

@@ -122,6 +122,11 @@ def exercise_output(outcome: ExerciseOutcome, show_hidden: bool = False, cases: 
     for case in outcome.cases:
         if case.passed or (cases == "public" and case.case.hidden) or (cases == "hidden" and not case.case.hidden):
             continue
+        if outcome.accepted_by:  # a second verdict accepted the exercise: no failure marks for what it forgave
+            hidden = case.case.hidden and not show_hidden
+            label = f"hidden case '{case.case.varies or case.case.name}'" if hidden else f"case {case.case.name}"
+            lines.append(f"{label}: accepted: other random numbers, right distribution")
+            continue
         if case.case.hidden and not show_hidden:
             lines.append(hidden_case_line(case))
             continue

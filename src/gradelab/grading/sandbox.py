@@ -246,7 +246,10 @@ class Sandbox:
         if isinstance(error, WireError):
             return Status.MALFORMED_REPLY, f"made the submission's worker send a malformed reply ({error})"
         code = self.process.exit_code(1.0) if self.process is not None else None
-        return _exit_status(code), _exit_reason(code, self.limits.memory_mb)
+        status = _exit_status(code)
+        if status is Status.TIMED_OUT:  # the kernel's CPU limit or the grader's clock: one message whatever the load
+            return status, f"timed out after {timeout:g} s"
+        return status, _exit_reason(code, self.limits.memory_mb)
 
     def close(self) -> None:
         if self.channel is not None:

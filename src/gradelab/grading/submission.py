@@ -182,11 +182,19 @@ def _definitions(block: Block, submission: Submission) -> list[tuple[str, str]]:
 
 def _is_definition(node: ast.stmt, pure_names: set[str] | None = None) -> bool:
     """Imports, defs, classes, and assignments to names computed without running an experiment (see RULE)."""
+    if _imports_the_bundles_checks(node):
+        return False  # `from tests import check`: the student's local checks, nothing a graded function uses
     if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return True
     if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
         return bool(_assigned_names(node)) and _why_not_run(node.value, pure_names or {"np", "numpy", "math"}) is None
     return False
+
+
+def _imports_the_bundles_checks(node: ast.stmt) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return not node.level and (node.module or "").split(".")[0] == "tests"
+    return isinstance(node, ast.Import) and all(alias.name.split(".")[0] == "tests" for alias in node.names)
 
 
 def _bound_names(node: ast.stmt) -> list[str]:

@@ -10,7 +10,7 @@ so each is applied to Z.T and its result transposed back (a free view).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -20,11 +20,11 @@ from . import backend, initializers
 ACTIVATIONS = ("linear", "sigmoid", "relu", "tanh", "softmax")
 
 
-def check_activation(activation: str | None) -> str:
-    """The activation's name, "linear" for None; a clear error for anything else."""
-    name = "linear" if activation is None else activation
+def check_activation(activation: str | Callable | None) -> str:
+    """The activation's name, "linear" for None; a function is known by its name, as Keras takes ``activation=sigmoid``."""
+    name = "linear" if activation is None else getattr(activation, "__name__", None) if callable(activation) else activation
     if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be None or one of {ACTIVATIONS}, got {activation!r}")
+        raise ValueError(f"activation must be None, one of {ACTIVATIONS}, or a function of one of those names, got {activation!r}")
     return name
 
 

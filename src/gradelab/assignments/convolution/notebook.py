@@ -24,8 +24,8 @@ NumPy: first their forward passes, then (in the second part) their backward pass
 A layer's output has `n_H = floor((n_H_prev - f + 2 * pad) / stride) + 1` rows, and likewise `n_W` columns
 (pooling does not pad, so there `pad = 0`). Windows that would hang over the edge are not computed.
 
-**Checking.** After each function, run the cell below it. It checks the *saved* notebook, so save first
-(Ctrl-S), and shows the expected and the received values where they differ, with a hint for known mistakes. The
+**Checking.** After each function, run the cell below it. It checks the functions as they are in the running
+notebook (nothing to save), and shows the expected and the received values where they differ, with a hint for known mistakes. The
 check's cases include pad 0, strides other than 1 and sizes that strides do not divide evenly; your final grade
 adds cases of other sizes."""
 

@@ -17,7 +17,7 @@ Notation: superscript [l] is layer l, X = A[0] has shape (n_x, m) with one examp
 (n_l, n_{l-1}), b[l] (n_l, 1). The helpers `sigmoid`, `relu` (each returns `(A, cache)` with cache = Z),
 `sigmoid_backward` and `relu_backward` are given.
 
-After each function, run the check cell below it. The checks run your saved notebook's functions on small
+After each function, run the check cell below it. The checks run your functions, as they are in the running notebook, on small
 cases (deeper networks among them); your final grade adds cases of other sizes and other digits."""
 
 INTRO += "\n\n**What the checker runs.** " + RULE

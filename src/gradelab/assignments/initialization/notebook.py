@@ -20,8 +20,8 @@ whether training works at all. In this assignment you generate a small data set,
 layout, implement three ways to initialize a 3-layer network, and compare how the same network trains
 from each of them.
 
-**Checking.** After each function, run the cell below it. It checks the *saved* notebook, so save first
-(Ctrl-S). Every test case gets its own inputs: nothing you draw from `np.random` changes what a later test is
+**Checking.** After each function, run the cell below it. It checks the functions as they are in the running
+notebook (nothing to save). Every test case gets its own inputs: nothing you draw from `np.random` changes what a later test is
 given. The check's cases include unequal noise levels and a seed other than the default; your final grade adds
 cases of other sizes and seeds, so make your functions work for any input."""
 

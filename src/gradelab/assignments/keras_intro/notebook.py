@@ -19,9 +19,9 @@ a Keras-style API written in NumPy.
 `units` units has `W` of shape (n, units), one *column* per unit, and `b` of shape (units,). The course's
 W[l] (units, n) is the transpose of this W.
 
-**How checking works.** After each function, save the notebook (Ctrl-S) and run the cell below it. It runs
-`gradelab check` on the saved file: only your imports, function definitions and constants, never your other
-cells. The instructor's grading adds hidden cases (other sizes, and relu as well as sigmoid for `g`)."""
+**How checking works.** After each function, run the cell below it: it checks the functions as they are in the
+running notebook (nothing to save). The instructor's grading runs the saved notebook's imports, function definitions
+and constants, never your other cells, and adds hidden cases (other sizes, and relu as well as sigmoid for `g`)."""
 
 INTRO += "\n\n**What the checker runs.** " + RULE
 
