@@ -48,7 +48,7 @@ def make_class_folder(folder: Path) -> dict[str, str]:
     (folder / "pair" / "a.py").write_text("x = 1\n")
     (folder / "pair" / "b.py").write_text("x = 2\n")
     return {"ada": "graded", "ben": "graded", "cleo": "graded", "dan": "graded", "emma": "graded", "hang": "timeout",
-            "empty": "empty", "notes": "rejected", "broken": "unreadable", "twin": "duplicate", "pair": "duplicate"}
+            "empty": "empty", "broken": "unreadable", "twin": "duplicate", "pair": "duplicate"}  # notes.txt: ignored
 
 
 def rows(out: Path) -> dict[str, sqlite3.Row]:
@@ -106,9 +106,13 @@ def test_every_submission_gets_a_row_saying_what_happened(graded):
     assert {student: row["status"] for student, row in after.items()} == graded["expected"]
     assert "timed out after 1 s" in after["hang"]["error"]
     assert "twin.ipynb, twin.py" in after["twin"]["error"]
-    assert "2 submissions" in after["pair"]["error"]
+    assert "2 .py files and no notebook" in after["pair"]["error"]
     assert "not valid notebook JSON" in after["broken"]["error"]
-    assert "empty" in after["empty"]["error"] and "neither" in after["notes"]["error"]
+    assert "empty" in after["empty"]["error"]
+    book = Gradebook(graded["out"] / "gradebook.sqlite")
+    ignored = [(Path(row["path"]).name, row["reason"]) for row in book.ignored()]
+    book.close()
+    assert ignored == [("notes.txt", "not a .py file or .ipynb notebook")]
 
 
 def test_scores_and_known_mistakes(graded):
@@ -176,7 +180,7 @@ def test_full_disk_is_reported(tmp_path, monkeypatch, capsys):
     """SQLite's own "database or disk is full", made real by capping the file's pages."""
     (tmp_path / "class").mkdir()
     for number in range(200):  # more rows than the pages the gradebook may have
-        (tmp_path / "class" / f"s{number:03d}{'x' * 150}.txt").write_text("x")
+        (tmp_path / "class" / f"s{number:03d}{'x' * 150}.py").write_text("")  # empty: recorded without a grading
     original = Gradebook.__init__
 
     def capped(self, path):

@@ -191,7 +191,7 @@ def _watch_then_kill(process: subprocess.Popen) -> dict[int, int]:
     deadline, grading_since = time.monotonic() + 40, None
     while process.poll() is None and time.monotonic() < deadline:
         seen.update(_descendants(process.pid))
-        if grading_since is None and any("forkserver" in _cmdline(pid) for pid in seen):
+        if grading_since is None and any("gradelab.grading.inside.zygote" in _cmdline(pid) for pid in seen):
             grading_since = time.monotonic()
         if grading_since is not None and time.monotonic() - grading_since > 1.5:
             break

@@ -36,7 +36,9 @@ def test_options_build_the_limits_and_the_rest_keep_their_defaults(command):
     assert Limits.from_options(vars(build_parser().parse_args(COMMANDS[command]))) == Limits()
 
 
-def test_grade_hands_the_command_line_limits_to_the_engine(monkeypatch, capsys):
+def test_grade_hands_the_command_line_limits_to_the_engine(monkeypatch, capsys, tmp_path):
+    (tmp_path / "work.py").write_text("x = 1\n")  # grade refuses a path that is not there
+    monkeypatch.chdir(tmp_path)
     seen = {}
 
     def fake_grade(assignment, submission, hidden, limits):

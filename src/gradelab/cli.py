@@ -1,4 +1,4 @@
-"""The ``gradelab`` command: studies for everyone, checks for students, grading for instructors."""
+"""The gradelab command: studies for everyone, checks for students, grading for instructors."""
 
 from __future__ import annotations
 
@@ -35,6 +35,16 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
                             help=f"{meta['help']} ({limits.valid_range(spec)}; default {spec.default:g})")
 
 
+GRADE_EXITS = ("exit status: 0 graded, whatever the score; 2 bad input (no such file, a folder, not a .py or .ipynb, a "
+               "limit out of range): one line says what, and nothing is written; 3 the grader's own code failed on some "
+               "exercise, which is not graded")
+BATCH_EXITS = ("exit status: 0 every submission graded, whatever the scores; 2 bad input (no such submissions folder, a file "
+               "instead of a folder, an unreadable or empty folder, --workers or a limit out of range, a bad roster, an "
+               "unknown --only id, or an --out gradebook of another assignment): one line says what, and nothing is "
+               "written; 3 the grader's own code failed on some submissions, which the next run grades again; 1 the "
+               "gradebook could not be written (a full disk); 130 interrupted: run the same command again to resume")
+
+
 def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="check a notebook or .py file against the public cases with this package "
                                   "(students check with their bundle's tests/ instead, without gradelab)")
@@ -44,20 +54,27 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
                        "tests/public_cases.wire) instead of the assignment's declaration")
     check.add_argument("--test_case", "--test-case", dest="test_case", help="check one exercise only (its id or function name)")
     check.add_argument("-v", "--verbose", action="store_true", help="show passing cases too")
-    grade = subparsers.add_parser("grade", help="instructors: grade a submission with the hidden cases")
-    grade.add_argument("assignment")
-    grade.add_argument("submission")
+    grade = subparsers.add_parser("grade", help="instructors: grade a submission with the hidden cases", epilog=GRADE_EXITS)
+    grade.add_argument("assignment", help="assignment name, see `gradelab assignments` (or your own's, with --assignment-path)")
+    grade.add_argument("submission", help="the student's .py file or .ipynb notebook")
     grade.add_argument("--json", metavar="PATH", help="write Gradescope's results.json here (what a student may read: hidden "
                        "cases say what they vary, never their inputs or expected values)")
     grade.add_argument("--show-hidden", action="store_true", help="the instructor's copy: hidden cases in full in --json")
     grade.add_argument("--hidden-visibility", choices=("after_published", "after_due_date", "hidden"), default="after_published",
                        help="when Gradescope shows students the hidden cases' test (default: %(default)s)")
     grade.add_argument("--quiet", action="store_true", help="print only the score")
-    batch = subparsers.add_parser("grade-batch", help="instructors: grade a folder of submissions into a gradebook")
-    batch.add_argument("assignment")
-    batch.add_argument("submissions", help="a folder: one .py or .ipynb per student, or one subfolder per student")
-    batch.add_argument("--out", required=True, help="folder for gradebook.sqlite, grades.csv, results/ and report.html")
-    batch.add_argument("--workers", type=int, default=None, help="parallel gradings (default: all cores)")
+    batch = subparsers.add_parser("grade-batch", help="instructors: grade a folder of submissions into a gradebook",
+                                  epilog=BATCH_EXITS)
+    batch.add_argument("assignment", help="assignment name, see `gradelab assignments` (or your own's, with --assignment-path)")
+    batch.add_argument("submissions", help="a folder: one .py or .ipynb per student, or one subfolder per student holding "
+                       "a notebook and the helper modules (.py) it imports; other files are listed as ignored")
+    batch.add_argument("--out", required=True, help="folder for gradebook.sqlite, grades.csv, results/ and report.html; "
+                       "it belongs to one assignment (another's is refused)")
+    batch.add_argument("--workers", type=int, default=None, help="parallel gradings, 1 to 1024 (default: all cores)")
+    batch.add_argument("--roster", metavar="CSV", help="who should submit: a CSV with a header naming a 'student' or 'id' "
+                       "column (other columns are kept); students with no submission get a 'not submitted' row, 0 points; "
+                       "submissions from ids not on it are graded and flagged. Kept in the gradebook for later runs")
+    batch.add_argument("--only", nargs="+", metavar="STUDENT", help="regrade just these students into the existing gradebook")
     batch.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
     batch.add_argument("--scheduler", help="a Dask scheduler address, or 'local' for a LocalCluster on this machine")
     for command in (grade, batch):
@@ -68,14 +85,14 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
         add_limit_options(command)
         command.add_argument("--assignment-path", help="a Python file or module path declaring ASSIGNMENT, instead of a shipped name")
     assign = subparsers.add_parser("assign", help="write the student's bundle: notebook, local checks, data")
-    assign.add_argument("assignment")
-    assign.add_argument("folder")
+    assign.add_argument("assignment", help="the assignment's name (see `gradelab assignments`, or your own's)")
+    assign.add_argument("folder", help="where to write the bundle (created if missing; an existing notebook is kept unless --force)")
     assign.add_argument("--force", action="store_true", help="replace an existing notebook (a student's work would be lost)")
     assign.add_argument("--assignment-path", help="a Python file or folder declaring ASSIGNMENT, instead of a shipped name "
                         "(every bundle checks from its public cases recorded in tests/checks.npz, with no reference)")
     autograder = subparsers.add_parser("autograder", help="instructors: build a Gradescope autograder.zip (setup.sh, "
                                        "run_autograder, gradelab's wheel)")
-    autograder.add_argument("assignment")
+    autograder.add_argument("assignment", help="the assignment's name (see `gradelab assignments`, or your own's)")
     autograder.add_argument("--out", default="autograder.zip", help="the zip to write (default autograder.zip)")
     autograder.add_argument("--assignment-path", help="a Python file declaring ASSIGNMENT, or the folder of a declaration "
                             "split across files; copied into the zip")
@@ -94,12 +111,35 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--into", default=".", help="the folder to create NAME/ in (default: the current folder)")
 
 
+#: What each command's exit status means, shown at the end of its --help (commands that set their own keep theirs).
+EXIT_STATUS = {
+    "check": "0 every selected public case passed, 1 some did not, 2 bad input",
+    "grade": "0 graded (whatever the score), 2 bad input, 3 the grader's own code failed on an exercise",
+    "grade-batch": "0 the class was graded and exported, 2 bad input (nothing written), 3 grader errors remain",
+    "assign": "0 the bundle was written, 2 bad input (nothing overwritten)",
+    "autograder": "0 the zip was written, 2 bad input",
+    "assignments": "0",
+    "doctor": "0 the kernel sandbox works here, 1 it does not (grading then needs --allow-unisolated)",
+    "selftest": "0 every variant was graded as it must be, 1 some were not, 2 bad input",
+    "new": "0 the skeleton was written, 2 bad input (nothing written)",
+    "study": "0 done, 1 a fast path disagreed with the reference, 2 bad input",
+}
+
+
+def _with_exit_statuses(subparsers: argparse._SubParsersAction) -> None:
+    for name, parser in subparsers.choices.items():
+        if parser.epilog is None and name in EXIT_STATUS:
+            parser.epilog = f"exit status: {EXIT_STATUS[name]}"
+
+
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gradelab", description=__doc__)
+    parser = argparse.ArgumentParser(prog="gradelab", description=__doc__,
+                                     epilog="Run `gradelab COMMAND --help` for a command's options and exit statuses.")
     parser.add_argument("--version", action="version", version=f"gradelab {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_study_commands(subparsers, argv)
     _add_grading_commands(subparsers)
+    _with_exit_statuses(subparsers)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -85,12 +86,14 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def grade(args: argparse.Namespace) -> int:
-    """All cases; exit 0 whenever grading itself worked, whatever the score; 3 when the grader's own code failed."""
+    """All cases; exit 0 whenever grading itself worked, whatever the score; 2 for bad input; 3 when the grader's own code failed."""
+    limits = _limits(args)  # bad input first, each check naming its thing: the limits, then the submission's path
+    _check_submission(args.submission)  # a typo in the path must not read as a graded 0/10
     _require_isolation(args)
     assignment = _assignment(args)
     if args.json:
         check_file_target(args.json, "--json")  # before grading: a bad path should not cost the instructor a whole grading
-    report = grade_file(assignment, args.submission, hidden=True, limits=_limits(args))
+    report = grade_file(assignment, args.submission, hidden=True, limits=limits)
     if args.quiet:
         print(f"{report.score:g}/{report.max_score:g}")
     else:
@@ -104,12 +107,33 @@ def grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_submission(path: str) -> None:
+    """ValueError (exit 2) unless ``path`` is a readable regular .py file or .ipynb notebook; reads nothing but its type."""
+    from .batch.discover import SUFFIXES, NotRegularFile, read_regular
+
+    expected = "expected a student's .py file or .ipynb notebook"
+    submission = Path(path)
+    if not submission.exists():
+        raise ValueError(f"submission {path} does not exist: {expected}")
+    if submission.is_dir():
+        raise ValueError(f"submission {path} is a folder: {expected} (a class folder is graded with grade-batch)")
+    if submission.suffix not in SUFFIXES:
+        raise ValueError(f"submission {path} is a {submission.suffix or 'suffix-less'} file: {expected}")
+    try:
+        read_regular(submission)
+    except (NotRegularFile, OSError) as error:
+        raise ValueError(f"submission {path} cannot be read ({getattr(error, 'strerror', None) or error}): {expected}") from None
+
+
 def grade_batch(args: argparse.Namespace) -> int:
+    """Grade a class folder; exit 0 graded, 2 bad input (nothing written), 3 grader errors remain (see cli.py's epilog)."""
     from .batch import run_batch
 
+    limits = _limits(args)  # out of range: exit 2 before the gradebook or --out exists
+    assignment = _assignment(args)
     _require_isolation(args)
-    return run_batch(_assignment(args), args.submissions, args.out, workers=args.workers, regrade=args.regrade,
-                     scheduler=args.scheduler, limits=_limits(args))
+    return run_batch(assignment, args.submissions, args.out, workers=args.workers, regrade=args.regrade,
+                     scheduler=args.scheduler, limits=limits, roster=args.roster, only=args.only, strict=True)
 
 
 def assign(args: argparse.Namespace) -> int:

@@ -1,16 +1,21 @@
 """Find the submissions in a class folder: one per file, or one per student subfolder.
 
-Everything found gets an entry, including what cannot be graded (a stray file,
-an empty file, two files claiming the same student), so that the gradebook can
-say what happened to it instead of silently leaving it out.
+A student's subfolder is one submission: its notebook (or its one .py file)
+plus the helper modules (.py) beside the notebook, which the notebook imports.
+Everything that names a student gets an entry, including what cannot be graded
+(an empty file, two files claiming the same student), so that the gradebook
+can say what happened to it instead of silently leaving it out. A file at the
+top that is not a submission at all (notes.txt, a PDF, .DS_Store) names no
+student: it is listed as ignored, with why, rather than turned into a student.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .names import collision_message, collisions
@@ -22,8 +27,10 @@ SUFFIXES = (".py", ".ipynb")
 class Entry:
     """One student's submission; ``status`` is None when it is to be graded, else why it is not.
 
+    ``path``: the file graded (a folder's notebook), what the gradebook shows; ``helpers``: the modules beside it,
+    part of the submission (its sha256 covers them, its snapshot copies them).
     ``snapshot``: the grader's own copy of the file's bytes, taken when the batch planned it (snapshot.py);
-    that copy is what is graded, ``path`` is what the gradebook shows.
+    that copy is what is graded.
     """
 
     student: str
@@ -32,6 +39,28 @@ class Entry:
     status: str | None = None
     error: str = ""
     snapshot: str | None = None
+    helpers: tuple[str, ...] = ()
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file of the submission: the graded one first, then its helpers."""
+        return [Path(self.path), *map(Path, self.helpers)]
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Something in the class folder that is not a submission: ``path`` and why it was left out."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a class folder holds: the students' entries (sorted by id) and what was ignored."""
+
+    entries: list[Entry]
+    ignored: list[Ignored] = field(default_factory=list)
 
 
 class NotRegularFile(ValueError):
@@ -59,26 +88,56 @@ def sha256_of(paths: list[Path]) -> str:
     return digest_of([(path.name, read_regular(path)) for path in paths])
 
 
+def check_folder(folder: Path) -> None:
+    """Raise ValueError naming ``folder`` unless it is a folder this user can list; reads nothing else."""
+    if not folder.exists():
+        raise ValueError(f"submissions folder {folder} does not exist: expected a folder of .py files, "
+                         ".ipynb notebooks or student subfolders")
+    if not folder.is_dir():
+        raise ValueError(f"submissions folder {folder} is a file, not a folder: expected a folder of .py files, "
+                         ".ipynb notebooks or student subfolders")
+    try:
+        next(os.scandir(folder), None)
+    except PermissionError:
+        raise ValueError(f"submissions folder {folder} cannot be read (permission denied): expected a folder "
+                         "this user may list and read") from None
+
+
 def discover(folder: str | Path, ignore: Path | None = None) -> list[Entry]:
     """Every student in ``folder``, sorted by id; ``ignore`` is skipped (the output folder may live inside)."""
+    return survey(folder, ignore).entries
+
+
+def survey(folder: str | Path, ignore: Path | None = None) -> Discovery:
+    """The students in ``folder`` and what is there that is not a submission; ValueError if ``folder`` is not a folder."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"submissions folder {folder} does not exist")
+    check_folder(folder)
     claims: dict[str, list[Path]] = {}
-    strays: dict[str, Path] = {}
+    others: list[Path] = []
     for item in sorted(folder.iterdir()):
-        if item.name.startswith((".", "_")) or (ignore is not None and item.resolve() == ignore.resolve()):
+        if ignore is not None and item.resolve() == ignore.resolve():
             continue
-        if item.is_dir():
+        if item.name.startswith((".", "_")):
+            others.append(item)
+        elif item.is_dir():
             claims.setdefault(item.name, []).append(item)
         elif item.suffix in SUFFIXES:
             claims.setdefault(item.stem, []).append(item)
         else:
-            strays.setdefault(item.stem, item)
-    entries = [_entry(student, paths) for student, paths in claims.items()]
-    # A stray file whose stem is also a student's (alice.py next to alice.txt) is their notes, not a submission.
-    entries += [_stray(student, path) for student, path in strays.items() if student not in claims]
-    return sorted(_mark_collisions(entries), key=lambda entry: entry.student)
+            others.append(item)
+    entries = _mark_collisions([_entry(student, paths) for student, paths in claims.items()])
+    ignored = [Ignored(str(item), _why_ignored(item, claims)) for item in others]
+    return Discovery(sorted(entries, key=lambda entry: entry.student), ignored)
+
+
+def _why_ignored(item: Path, claims: dict[str, list[Path]]) -> str:
+    if item.name.startswith((".", "_")):
+        return "hidden (its name starts with '.' or '_')"
+    if item.stem in claims:  # alice.txt next to alice.py: their notes, not a second submission
+        return f"not a .py file or .ipynb notebook (beside {item.stem}'s submission)"
+    if not item.is_file():
+        return "not a regular file, a folder, a .py file or an .ipynb notebook"
+    return "not a .py file or .ipynb notebook"
 
 
 def _mark_collisions(entries: list[Entry]) -> list[Entry]:
@@ -91,7 +150,7 @@ def _mark_collisions(entries: list[Entry]) -> list[Entry]:
 def _entry(student: str, paths: list[Path]) -> Entry:
     if len(paths) > 1:
         names = ", ".join(path.name for path in paths)
-        return Entry(student, "; ".join(str(p) for p in paths), sha256_of([p for p in paths if p.is_file()]), "duplicate",
+        return Entry(student, "; ".join(str(p) for p in paths), _digest_or_empty([p for p in paths if p.is_file()]), "duplicate",
                      f"more than one submission for {student}: {names}; none was graded, keep one and run again")
     path = paths[0]
     if path.is_dir():
@@ -100,29 +159,94 @@ def _entry(student: str, paths: list[Path]) -> Entry:
 
 
 def _folder_entry(student: str, folder: Path) -> Entry:
-    found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith("."))
-    if len(found) == 1:
-        return _file_entry(student, found[0])
+    """A student's folder: its one notebook and the modules beside it, or its one .py file."""
+    try:
+        found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith((".", "_")))
+    except OSError as error:  # an unreadable student folder is that student's problem, not the class's
+        return Entry(student, str(folder), "", "rejected", f"folder {folder.name}/ could not be read: {error.strerror or error}")
+    notebooks = [p for p in found if p.suffix == ".ipynb"]
+    modules = [p for p in found if p.suffix == ".py"]
     if not found:
         return Entry(student, str(folder), "", "rejected", f"folder {folder.name}/ holds no .py file or .ipynb notebook")
-    names = ", ".join(p.name for p in found)
-    return Entry(student, str(folder), sha256_of(found), "duplicate",
-                 f"folder {folder.name}/ holds {len(found)} submissions ({names}); none was graded, keep one and run again")
+    if len(notebooks) == 1:
+        return _file_entry(student, notebooks[0], modules)
+    if not notebooks and len(modules) == 1:
+        return _file_entry(student, modules[0])
+    names = ", ".join(p.name for p in (notebooks if notebooks else modules))
+    what = f"{len(notebooks)} notebooks" if notebooks else f"{len(modules)} .py files and no notebook"
+    return Entry(student, str(folder), _digest_or_empty(found), "duplicate",
+                 f"folder {folder.name}/ holds {what} ({names}), so which one is the submission is unclear; none was "
+                 "graded: keep one notebook (its helper modules may stay beside it) or one .py file, and run again")
 
 
-def _file_entry(student: str, path: Path) -> Entry:
+def _digest_or_empty(paths: list[Path]) -> str:
+    """The digest of files that are not graded anyway: "" when one cannot be read (a FIFO, no permission)."""
     try:
-        data = read_regular(path)
+        return sha256_of(paths)
+    except (NotRegularFile, OSError):
+        return ""
+
+
+def _file_entry(student: str, path: Path, helpers: list[Path] | None = None) -> Entry:
+    helpers = helpers or []
+    try:
+        named = [(file.name, read_regular(file)) for file in (path, *helpers)]
     except NotRegularFile as error:
         return Entry(student, str(path), "", "rejected", str(error))
-    digest = digest_of([(path.name, data)])
-    if not data.strip():
-        return Entry(student, str(path), digest, "empty", f"{path.name} is empty")
-    return Entry(student, str(path), digest)
+    except OSError as error:
+        return Entry(student, str(path), "", "rejected", f"{error.filename or path} could not be read: {error.strerror or error}")
+    digest = digest_of(named)
+    if not named[0][1].strip():
+        return Entry(student, str(path), digest, "empty", f"{path.name} is empty", helpers=tuple(map(str, helpers)))
+    return Entry(student, str(path), digest, helpers=tuple(map(str, helpers)))
 
 
-def _stray(student: str, path: Path) -> Entry:
-    what = "folder entry" if not path.is_file() else "file"
-    digest = sha256_of([path]) if path.is_file() else ""
-    return Entry(student, str(path), digest, "rejected",
-                 f"{what} {path.name} is neither a .py file nor a .ipynb notebook, so it was not graded")
+# --- the roster: who should have submitted ------------------------------------------------------------------------------
+
+#: Columns that name the student in a roster, tried in this order (compared without case or surrounding spaces).
+ROSTER_COLUMNS = ("student", "id")
+
+
+def read_roster(path: str | Path) -> list[tuple[str, dict[str, str]]]:
+    """The roster CSV's students in order, each with its other columns; ValueError naming the file and what was expected.
+
+    A header row is required, with a column ``student`` or ``id`` (the id is the submission's file or folder name);
+    every other column (name, email, section) is kept for the exports.
+    """
+    path = Path(path)
+    rows = _roster_rows(path)
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ValueError(f"roster {path} is empty: expected a CSV file whose header names a column 'student' or 'id'")
+    header = [cell.strip() for cell in rows[0]]
+    lowered = [cell.lower() for cell in header]
+    column = next((lowered.index(name) for name in ROSTER_COLUMNS if name in lowered), None)
+    if column is None:
+        raise ValueError(f"roster {path} has no column 'student' or 'id' in its header ({', '.join(header)}): expected "
+                         "a header row naming the column of student ids")
+    return _roster_students(path, header, column, rows[1:])
+
+
+def _roster_rows(path: Path) -> list[list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:  # -sig: spreadsheets save a byte-order mark
+            return list(csv.reader(file))
+    except FileNotFoundError:
+        raise ValueError(f"roster {path} does not exist: expected a CSV file with a 'student' or 'id' column") from None
+    except IsADirectoryError:
+        raise ValueError(f"roster {path} is a folder: expected a CSV file with a 'student' or 'id' column") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"roster {path} could not be read ({error}): expected a UTF-8 CSV file") from None
+
+
+def _roster_students(path: Path, header: list[str], column: int, rows: list[list[str]]) -> list[tuple[str, dict[str, str]]]:
+    students: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines at the end of a spreadsheet's export
+        student = row[column].strip() if column < len(row) else ""
+        if not student:
+            raise ValueError(f"roster {path}, line {number}: no student id in column {header[column]!r}")
+        if student in students:
+            raise ValueError(f"roster {path}, line {number}: student {student!r} is listed twice: expected one row per student")
+        students[student] = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header) if i != column}
+    return list(students.items())

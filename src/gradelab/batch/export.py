@@ -1,4 +1,5 @@
-"""What a batch leaves beside the gradebook: grades.csv and Gradescope's results/<student>.json.
+"""What a batch leaves beside the gradebook: grades.csv, Gradescope's results/<student>.json, each student's
+feedback/<student>.html (feedback.py), and canvas.csv and moodle.csv for a learning management system (lms.py).
 
 Every file is written by the grader alone, atomically (files.write_atomic: a
 temporary file in the same folder, then a rename), so a reader never sees half
@@ -20,7 +21,7 @@ from ..grading.spec import Assignment
 from .gradebook import Gradebook
 from .names import collisions, safe_name
 
-__all__ = ["safe_name", "write_csv", "write_results", "results_folder"]
+__all__ = ["safe_name", "write_csv", "write_results", "results_folder", "write_student_exports"]
 
 
 def write_csv(gradebook: Gradebook, assignment: Assignment, path: Path) -> Path:
@@ -40,7 +41,7 @@ def write_csv(gradebook: Gradebook, assignment: Assignment, path: Path) -> Path:
     return path
 
 
-def results_folder(folder: Path) -> Path:
+def results_folder(folder: Path, what: str = "Gradescope's results files") -> Path:
     """``folder`` as a real directory of the grader's: a symbolic link planted in its place is removed, not followed."""
     try:
         mode = os.lstat(folder).st_mode
@@ -51,7 +52,7 @@ def results_folder(folder: Path) -> Path:
         folder.unlink()  # removes the link only; whatever it pointed at is left alone, and untouched
         folder.mkdir()
     elif not stat.S_ISDIR(mode):
-        raise FileExistsError(f"{folder} exists and is not a folder: gradelab writes Gradescope's results files there; "
+        raise FileExistsError(f"{folder} exists and is not a folder: gradelab writes {what} there; "
                               "move it away and run again")
     return folder
 
@@ -74,3 +75,14 @@ def write_results(gradebook: Gradebook, folder: Path) -> list[str]:
         (folder / f"{safe_name(group[0])}.json").unlink(missing_ok=True)
     return [f"no results file for {', '.join(map(repr, group))}: their ids map to the same file "
             f"{safe_name(group[0])}.json" for group in groups]
+
+
+def write_student_exports(gradebook: Gradebook, assignment: Assignment, out: Path) -> list[str]:
+    """feedback/ (a page per student), canvas.csv and moodle.csv in ``out``; returns what was not written, and why."""
+    from .feedback import FOLDER, write_feedback
+    from .lms import write_canvas, write_moodle
+
+    problems = write_feedback(gradebook, assignment, out / FOLDER)
+    write_canvas(gradebook, assignment, out / "canvas.csv")
+    write_moodle(gradebook, assignment, out / "moodle.csv")
+    return problems

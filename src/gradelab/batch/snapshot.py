@@ -47,27 +47,39 @@ class Snapshots:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def take(self, entry: Entry) -> Entry:
-        """``entry`` with its snapshot and the sha256 of the snapshot's bytes; a rejected entry if it cannot be read."""
-        source = Path(entry.path)
+        """``entry`` with its snapshot and the sha256 of the snapshot's bytes; a rejected entry if it cannot be read.
+
+        A submission's helper modules are copied beside its notebook, into the same folder: the snapshot is the
+        graded file's copy, and its folder holds the whole submission, which the sha256 covers.
+        """
         try:
-            data = read_regular(source)
+            named = [(source.name, read_regular(source)) for source in entry.files]
         except (NotRegularFile, OSError) as error:
-            return replace(entry, status="rejected", error=f"{source.name} could not be read when the batch planned it: {error}")
+            name = getattr(error, "filename", None) or entry.files[0]
+            return replace(entry, status="rejected", error=f"{Path(name).name} could not be read when the batch planned it: {error}")
         self.count += 1
-        folder = self.folder / str(self.count)  # one folder each: the copy keeps the student's file name and suffix
+        folder = self.folder / str(self.count)  # one folder each: the copies keep the student's file names and suffixes
         folder.mkdir(mode=0o700)
-        copy = folder / source.name
-        handle = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o400)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        return replace(entry, sha256=digest_of([(source.name, data)]), snapshot=str(copy))
+        for name, data in named:
+            _write_copy(folder / name, data)
+        return replace(entry, sha256=digest_of(named), snapshot=str(folder / named[0][0]))
+
+
+def _write_copy(copy: Path, data: bytes) -> None:
+    handle = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o400)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
 
 
 def verify(snapshot: str | Path, sha256: str) -> str | None:
-    """None when ``snapshot`` still holds the bytes planned with ``sha256``; else what is wrong, in words."""
+    """None when the snapshot's folder still holds the bytes planned with ``sha256``; else what is wrong, in words.
+
+    The folder is the grader's own (one per submission, see :meth:`Snapshots.take`): every file in it counts, so a
+    helper module added, removed or rewritten there is found as surely as a rewritten notebook.
+    """
     path = Path(snapshot)
     try:
-        found = digest_of([(path.name, read_regular(path))])
+        found = digest_of([(file.name, read_regular(file)) for file in sorted(path.parent.iterdir())])
     except (NotRegularFile, OSError) as error:
         return f"the grader's copy of the submission could not be read ({error})"
     if found != sha256:

@@ -119,12 +119,15 @@ class Probe:
 
 
 def grade(assignment: Assignment, path: str | Path, hidden: bool = True, only: Sequence[str] | None = None,
-          limits: Limits | None = None) -> GradeReport:
-    """Grade one submission file; ``hidden=False`` runs only the cases students see."""
+          limits: Limits | None = None, helpers: Sequence[str | Path] = ()) -> GradeReport:
+    """Grade one submission file; ``hidden=False`` runs only the cases students see.
+
+    ``helpers``: the student's own modules that are part of the submission (importable by name while it runs).
+    """
     started = time.monotonic()
     exercises = [assignment.exercise(name) for name in only] if only else list(assignment.exercises)
     try:
-        submission = load_submission(path)
+        submission = load_submission(path, helpers)
     except SubmissionError as error:
         outcomes = [ExerciseOutcome(exercise, status=Status.MISSING, notes=[Finding("fail", str(error), "unreadable")])
                     for exercise in exercises]
@@ -140,7 +143,7 @@ def grade_submission(assignment: Assignment, submission: Submission, exercises: 
     outcomes: list[ExerciseOutcome] = []
     definitions = [*submission.definitions, ("grader", TWICE_SOURCE)]
     with Sandbox(definitions, limits, student_modules=assignment.student_modules, preload=assignment.preload,
-                 protected=assignment.extras.get("protected", ())) as sandbox:
+                 protected=assignment.extras.get("protected", ()), modules=submission.modules) as sandbox:
         loaded = sandbox.start()
         problems.extend(loaded.get("problems", []))
         if not loaded.get("ok"):

@@ -132,8 +132,9 @@ class Sandbox:
     """One worker process at a time, restarted after any failure."""
 
     def __init__(self, definitions: list[tuple[str, str]], limits: Limits | None = None, student_modules: Sequence[str] = (),
-                 preload: Sequence[str] = (), protected: Sequence[str] = ()) -> None:
+                 preload: Sequence[str] = (), protected: Sequence[str] = (), modules: Sequence[tuple[str, str]] = ()) -> None:
         self.definitions = definitions
+        self.modules = list(modules)  # the student's own helper modules: (name, source)
         self.limits = limits or Limits()
         self.student_modules, self.preload, self.protected = list(student_modules), list(preload), list(protected)
         self.process: _Spawned | _Forked | None = None
@@ -168,7 +169,8 @@ class Sandbox:
         self.channel = Channel(parent, self.limits.max_reply_bytes + 2**16, send_timeout=self.limits.timeout)
         config = dict(self.limits.config(), student_modules=self.student_modules, protected=self.protected)
         try:
-            self.load_reply = _checked_reply(self._exchange({"op": "load", "definitions": self.definitions, "config": config},
+            self.load_reply = _checked_reply(self._exchange({"op": "load", "definitions": self.definitions, "modules": self.modules,
+                                                             "config": config},
                                                             self.limits.load_timeout))
             self.refused.extend(item for item in self.load_reply.get("refused", []) if item not in self.refused)
         except (ChannelTimeout, ChannelClosed, WireError) as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,8 @@ class Submission:
     unrun: dict[str, str] = field(default_factory=dict)
     #: Local names of the pure modules (``np`` for ``import numpy as np``), from the submission's imports.
     pure_names: set[str] = field(default_factory=lambda: {"np", "numpy", "math"})
+    #: The student's own helper modules beside the notebook, (module name, source): importable by name in the worker.
+    modules: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -76,8 +79,12 @@ class SubmissionError(ValueError):
     """The submission cannot be read at all (missing, not a notebook, not text)."""
 
 
-def load_submission(path: str | Path) -> Submission:
-    """Read ``path`` and keep its definitions; problems are collected, not raised."""
+def load_submission(path: str | Path, helpers: Sequence[str | Path] = ()) -> Submission:
+    """Read ``path`` and keep its definitions; problems are collected, not raised.
+
+    ``helpers``: .py files that are part of the submission (a student's folder: the notebook and the modules it
+    imports); each is importable by its name when the definitions run, and runs in the worker like them.
+    """
     path = Path(path)
     if not path.is_file():
         raise SubmissionError(f"submission {path} does not exist or is not a file")
@@ -90,6 +97,11 @@ def load_submission(path: str | Path) -> Submission:
     submission = Submission(path)
     for block in blocks:
         submission.definitions.extend(_definitions(block, submission))
+    for helper in map(Path, helpers):
+        if not helper.stem.isidentifier():
+            submission.problems.append(f"{helper.name} cannot be imported by that name (a module name is a Python identifier)")
+            continue
+        submission.modules.append((helper.stem, _read_text(helper)))
     return submission
 
 

@@ -34,6 +34,8 @@ import socket
 import sys
 import traceback
 from collections.abc import Callable
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec
 from typing import Any
 
 import numpy as np
@@ -107,6 +109,8 @@ class Worker:
         self.namespace = {"__name__": "submission", "__builtins__": dict(_BUILTINS)}
         out = io.StringIO()
         problems = []
+        if request.get("modules"):  # after the guard, which stays first in sys.meta_path
+            sys.meta_path.insert(1, StudentModules(dict(request["modules"])))
         for origin, code in request["definitions"]:
             try:
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -170,6 +174,26 @@ class Worker:
 
         stand_in.__name__ = name
         return stand_in
+
+
+class StudentModules(MetaPathFinder, Loader):
+    """The student's own helper modules (a folder's .py files beside the notebook), importable by name.
+
+    They are the submission's code: run here, in the worker, like its definitions, and named "submission (NAME.py)"
+    in tracebacks. Found on demand, so they may import each other in any order.
+    """
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self.sources = sources
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        return ModuleSpec(fullname, self, origin=f"submission ({fullname}.py)") if fullname in self.sources else None
+
+    def create_module(self, spec: ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: Any) -> None:
+        exec(compile(self.sources[module.__name__], f"submission ({module.__name__}.py)", "exec"), module.__dict__)
 
 
 def _describe_error(error: BaseException) -> dict:
