@@ -191,3 +191,31 @@ def test_export_writes_feedback_and_lms_files_and_never_one_page_for_two_student
     assert [row[0] for row in _rows(out / "canvas.csv")[2:]] == ["a b", "a_b", "solo"]
     report = (out / "report.html").read_text(encoding="utf-8")
     assert 'href="feedback/solo.html"' in report and "feedback/a_b.html" not in report
+
+
+def test_an_id_that_looks_like_a_formula_stays_text_in_every_spreadsheet_file():
+    from gradelab.files import spreadsheet_csv
+
+    text = spreadsheet_csv([["student", "total"], ["=HYPERLINK(\"x\")", "-1.5"], ["@sum", "10"]]).decode()
+    assert "'=HYPERLINK" in text and "'@sum" in text and ",-1.5" in text
+
+
+def test_the_class_report_names_submissions_graded_without_the_kernel_sandbox(tmp_path, monkeypatch):
+    from gradelab.batch import run_batch
+    from gradelab.batch.sample import make_class
+    from gradelab.grading import isolation
+
+    assignment = load("initialization")
+    make_class(assignment, tmp_path / "class", 2)
+    monkeypatch.setenv(isolation.ENV_SWITCH, "0")
+    isolation.probe.cache_clear()
+    try:
+        assert run_batch(assignment, tmp_path / "class", tmp_path / "off", workers=1, progress=False) == 0
+    finally:
+        monkeypatch.undo()
+        isolation.probe.cache_clear()
+    report = (tmp_path / "off" / "report.html").read_text()
+    assert 'id="not-isolated"' in report and "2 submissions ran behind the Python-level guard only" in report
+    if isolation.probe().available:  # and with the sandbox, no such banner
+        assert run_batch(assignment, tmp_path / "class", tmp_path / "on", workers=1, progress=False) == 0
+        assert 'id="not-isolated"' not in (tmp_path / "on" / "report.html").read_text()

@@ -234,3 +234,18 @@ def test_a_students_folder_is_graded_with_the_helper_modules_it_imports(tmp_path
     assert run_batch(assignment, tmp_path / "class", tmp_path / "out", workers=1, progress=False) == 0
     with sqlite3.connect(tmp_path / "out" / "gradebook.sqlite") as db:
         assert db.execute("SELECT student, score, status FROM submissions").fetchall() == [("ada", 10.0, "graded")]
+
+
+def test_a_batch_ends_with_a_summary_line_and_an_eta_that_moves_while_nothing_finishes(tmp_path):
+    from types import SimpleNamespace
+
+    from gradelab.batch.progress import EtaColumn, summary_line
+
+    gradebook = tmp_path / "g.sqlite"
+    with sqlite3.connect(gradebook) as db:
+        db.execute("CREATE TABLE submissions (status TEXT, score REAL)")
+        db.executemany("INSERT INTO submissions VALUES (?, ?)", [("graded", 10), ("graded", 6), ("timeout", 0), ("not submitted", 0)])
+    assert summary_line(gradebook, 10) == "summary: 4 students: 2 graded (mean 8/10), 1 not gradable (1 timeout), 1 not submitted"
+    column = EtaColumn()
+    early, later = (str(column.render(SimpleNamespace(completed=2, total=10, elapsed=elapsed))) for elapsed in (10.0, 20.0))
+    assert early == "eta 0:00:40" and later == "eta 0:01:20"  # stuck on one submission: the estimate grows

@@ -59,3 +59,23 @@ def check_file_target(path: str | Path, option: str) -> None:
     if not stat.S_ISREG(mode):
         raise ValueError(f"{option} {path} is a FIFO, device or socket, not a regular file: the grader writes only to a file "
                          "of its own")
+
+
+def spreadsheet_csv(rows: list[list[str]]) -> bytes:
+    """CSV bytes for files people open in a spreadsheet: a text cell that starts like a formula (=, +, -, @) is
+    prefixed with an apostrophe, so a student id such as ``=HYPERLINK(...)`` stays text (CSV injection)."""
+    import csv
+    import io
+
+    def cell(value: object) -> str:
+        text = str(value)
+        if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            try:
+                float(text)
+            except ValueError:
+                return "'" + text
+        return text
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows([[cell(value) for value in row] for row in rows])
+    return buffer.getvalue().encode("utf-8")

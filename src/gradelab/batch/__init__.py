@@ -50,7 +50,7 @@ from .gradebook import (
     not_submitted_record,
 )
 from .grading import declaration_digests
-from .progress import BatchProgress
+from .progress import BatchProgress, summary_line
 from .runner import Pool, default_workers, run_local, submission_deadline
 from .snapshot import Snapshots
 
@@ -91,7 +91,9 @@ def run_batch(assignment: Assignment, submissions_dir: str | Path, out_dir: str 
     except (sqlite3.OperationalError, OSError) as error:
         _say(console, f"gradelab grade-batch: {_failure(error, out)}", "red")
         return 1
-    console.print(f"wrote {out / 'gradebook.sqlite'}, {out / 'grades.csv'}, {out / 'results'}/ and {out / 'report.html'}")
+    console.print(f"wrote {out / 'gradebook.sqlite'}, {out / 'grades.csv'}, {out / 'results'}/, {out / 'feedback'}/ (one page per "
+                  f"student), {out / 'canvas.csv'}, {out / 'moodle.csv'} and {out / 'report.html'}", markup=False)
+    console.print(summary_line(out / "gradebook.sqlite", assignment.max_score), markup=False)
     if errors:
         _say(console, f"the grader's own code failed on {len(errors)} submission(s) ({_sample(errors)}): "
                       "they are not graded; run the same command again once the grader is fixed", "red")

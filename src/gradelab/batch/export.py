@@ -9,14 +9,12 @@ from, a symbolic link to somewhere else) is replaced, never written through.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import stat
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import spreadsheet_csv, write_atomic
 from ..grading.spec import Assignment
 from .gradebook import Gradebook
 from .names import collisions, safe_name
@@ -30,14 +28,12 @@ def write_csv(gradebook: Gradebook, assignment: Assignment, path: Path) -> Path:
     scores: dict[str, dict[str, float]] = {}
     for row in gradebook.exercises():
         scores.setdefault(row["student"], {})[row["exercise_id"]] = row["score"]
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(["student", "status", *ids, "total", "max_score"])
+    rows = [["student", "status", *ids, "total", "max_score"]]
     for row in gradebook.submissions():
         mine = scores.get(row["student"], {})
-        writer.writerow([row["student"], row["status"], *[f"{mine.get(i, 0.0):g}" for i in ids], f"{row['score']:g}",
-                         f"{assignment.max_score:g}"])
-    write_atomic(path, text.getvalue().encode("utf-8"))
+        rows.append([row["student"], row["status"], *[f"{mine.get(i, 0.0):g}" for i in ids], f"{row['score']:g}",
+                     f"{assignment.max_score:g}"])
+    write_atomic(path, spreadsheet_csv(rows))
     return path
 
 

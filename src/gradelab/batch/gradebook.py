@@ -56,10 +56,13 @@ CREATE TABLE IF NOT EXISTS identity (
 );
 CREATE TABLE IF NOT EXISTS ignored (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS roster (student TEXT PRIMARY KEY, position INTEGER NOT NULL, fields TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS isolation (
+    student TEXT PRIMARY KEY REFERENCES submissions(student) ON DELETE CASCADE, label TEXT NOT NULL
+);
 """
 
 #: Tables this version added: a gradebook of the previous version lacks them, and gets them on opening.
-ADDED_TABLES = frozenset({"identity", "ignored", "roster"})
+ADDED_TABLES = frozenset({"identity", "ignored", "roster", "isolation"})
 #: The row of a student on the roster who handed nothing in.
 NOT_SUBMITTED = "not submitted"
 
@@ -181,6 +184,8 @@ class Gradebook:
                 result.get("error", ""), json.dumps(result.get("problems", [])), gradescope))
             for position, exercise in enumerate(result.get("exercises", [])):
                 self._record_exercise(result["student"], position, exercise)
+            if result.get("isolation"):  # how the student's code was walled in: data, for the class report
+                self.db.execute("INSERT INTO isolation VALUES (?, ?)", (result["student"], result["isolation"]))
 
     def _record_exercise(self, student: str, position: int, exercise: dict[str, Any]) -> None:
         self.db.execute("INSERT INTO exercises VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
@@ -189,6 +194,10 @@ class Gradebook:
         self.db.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (student, exercise["id"], index, case["case"], case["hidden"], case["passed"], case["crashed"], case["seconds"],
              json.dumps(case["findings"])) for index, case in enumerate(exercise.get("cases", []))])
+
+    def unisolated(self) -> list[str]:
+        """Students whose code ran without the kernel sandbox (behind the Python-level guard alone)."""
+        return [row[0] for row in self.db.execute("SELECT student FROM isolation WHERE label = 'not isolated' ORDER BY student")]
 
     def identity(self) -> Identity | None:
         """The identity recorded by the last run, or None (a new gradebook, or one of the previous version)."""

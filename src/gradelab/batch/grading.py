@@ -94,7 +94,7 @@ def classify(report: GradeReport) -> tuple[str, str]:
 
 
 def report_record(report: GradeReport) -> dict[str, Any]:
-    return {"score": report.score, "max_score": report.max_score, "problems": list(report.problems),
+    return {"score": report.score, "max_score": report.max_score, "problems": list(report.problems), "isolation": report.isolation,
             "exercises": [_exercise_record(outcome) for outcome in report.exercises], "gradescope": to_gradescope(report)}
 
 

@@ -273,11 +273,21 @@ def sections(gradebook: Gradebook, assignment: Assignment, links: dict[str, str]
     ]
 
 
+def isolation_banner(students: Sequence[str]) -> str:
+    """Said plainly at the top: whose code ran without the kernel sandbox (see `gradelab doctor`)."""
+    if not students:
+        return ""
+    names = ", ".join(html.escape(student) for student in students[:20]) + (" and more" if len(students) > 20 else "")
+    return (f'<p class="warn" id="not-isolated"><strong>Not isolated:</strong> {len(students)} submission'
+            f'{"s" if len(students) != 1 else ""} ran behind the Python-level guard only, without the kernel sandbox '
+            f"({names}). Run <code>gradelab doctor</code> on the grading machine.</p>")
+
+
 def write_report(gradebook: Gradebook, assignment: Assignment, path: Path) -> Path:
     """report.html at ``path``, each student linked to the feedback page beside it (feedback/, written before)."""
     subs = gradebook.submissions()
     graded = [row["score"] for row in subs if row["status"] == "graded"]
-    summary = counts_section(counts(subs), graded, assignment.max_score)
+    summary = isolation_banner(gradebook.unisolated()) + counts_section(counts(subs), graded, assignment.max_score)
     title = html.escape(f"{assignment.title} — class report")
     body = "".join(sections(gradebook, assignment, feedback_links(gradebook, path)))
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{STYLE}</style></head>'

@@ -18,13 +18,11 @@ The roster's ``username`` stands for the student id where given, and its ``email
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import spreadsheet_csv, write_atomic
 from ..grading.spec import Assignment
 from .gradebook import Gradebook
 
@@ -60,12 +58,6 @@ def _field(fields: dict[str, str], names: tuple[str, ...], default: str = "") ->
     return next((fields[name] for name in names if fields.get(name)), default)
 
 
-def _csv(rows: list[list[str]]) -> bytes:
-    text = io.StringIO(newline="")
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode("utf-8")
-
-
 def write_canvas(gradebook: Gradebook, assignment: Assignment, path: Path) -> Path:
     """Canvas's gradebook import: the five student columns, the assignment's column, a Points Possible row."""
     rows = [[*CANVAS_COLUMNS, canvas_title(assignment.title)],
@@ -76,7 +68,7 @@ def write_canvas(gradebook: Gradebook, assignment: Assignment, path: Path) -> Pa
         rows.append([_field(fields, ("name", "student name", "full name"), student),
                      _field(fields, ("canvas id", "canvas user id", "user id")), _field(fields, ("sis user id", "sis id")),
                      _field(fields, ("sis login id", "login id", "login"), student), _field(fields, ("section",)), f"{score:g}"])
-    write_atomic(path, _csv(rows))
+    write_atomic(path, spreadsheet_csv(rows))
     return path
 
 
@@ -89,5 +81,5 @@ def write_moodle(gradebook: Gradebook, assignment: Assignment, path: Path) -> Pa
         fields = roster.get(student, {})
         email = [_field(fields, EMAIL)] if emails else []
         rows.append([_field(fields, ("username",), student), *email, f"{score:g}"])
-    write_atomic(path, _csv(rows))
+    write_atomic(path, spreadsheet_csv(rows))
     return path
