@@ -18,6 +18,7 @@ import gradelab
 from gradelab.assignments import load
 from gradelab.grading import forkserver, isolation
 from gradelab.grading.engine import grade
+from gradelab.grading.inside.zygote import _alive
 from gradelab.grading.outcome import Status
 from gradelab.grading.sandbox import Limits, session_members
 
@@ -112,13 +113,6 @@ def no_worker_left(timeout: float = 3.0) -> list[int]:
             return left
         time.sleep(0.05)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except OSError:
-        return False
 
 
 def test_every_hostile_file_has_an_expectation():

@@ -19,6 +19,7 @@ import gradelab.student
 from gradelab.assignments import load
 from gradelab.grading import forkserver, isolation
 from gradelab.grading.engine import grade
+from gradelab.grading.inside.zygote import _alive
 from gradelab.grading.protocol import wire
 from gradelab.grading.sandbox import CallFailed, Limits, Sandbox
 
@@ -257,9 +258,9 @@ def test_a_sigkilled_grader_takes_its_fork_server_and_workers_along(sandboxed):
     grader.kill()
     grader.wait()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(_running(pid) for pid in descendants):
+    while time.monotonic() < deadline and any(_alive(pid) for pid in descendants):
         time.sleep(0.05)
-    assert not [pid for pid in descendants if _running(pid)]
+    assert not [pid for pid in descendants if _alive(pid)]
 
 
 def _descendants(pid: int) -> set[int]:
@@ -271,10 +272,3 @@ def _descendants(pid: int) -> set[int]:
         todo.extend(children)
     return found
 
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except OSError:
-        return False

@@ -45,6 +45,7 @@ import numpy as np
 
 from ..grading.judges.base import ACCEPTANCE, CaseContext, Judge, fails, from_data
 from ..grading.judges.gradients import _KEPT, WITNESSES, Gradients, Witness
+from ..grading.judges.training import costs_findings, structure_findings
 from ..grading.judges.values import Values
 from ..grading.outcome import Finding
 from ..grading.protocol.trees import same_tree
@@ -166,12 +167,6 @@ def fingerprint(tree: Any) -> str:
 
 # --- judges that need data from the recording --------------------------------------------------------------
 
-def _layer_key(key: object) -> str:
-    text = str(key)
-    head = text.rstrip("0123456789")
-    return f"{head}[{text[len(head):]}]" if head != text else text
-
-
 def _predict(X: np.ndarray, parameters: dict) -> np.ndarray:
     """The course's predict: ReLU layers, a sigmoid output, 1 where it exceeds 0.5 (the held-out accuracy's rule)."""
     layers = len(parameters) // 2
@@ -190,17 +185,13 @@ class TrainedModelLocally(Judge):
     name: ClassVar[str] = "deep_network.trained_model"
 
     def judge(self, context: CaseContext, expected: Any, got: Any, probe: Any = None) -> list[Finding]:
-        findings = _model_structure(expected[0], got)
+        findings = structure_findings(expected[0], got)
         if findings:
             return findings
         try:
-            values = np.asarray([np.squeeze(np.asarray(c, dtype=float)) for c in got[1]], dtype=float)
+            findings = costs_findings(got[1])
         except (TypeError, ValueError):
             return [Finding("fail", "costs: expected a list of numbers")]
-        if not np.all(np.isfinite(values)):
-            findings.append(Finding("fail", "costs: some recorded costs are NaN or inf"))
-        elif values[-1] >= values[0]:
-            findings.append(Finding("fail", f"costs: the cost did not decrease ({values[0]:.4g} at first, {values[-1]:.4g} at the end)"))
         task = context.data["model"]
         test_Y = task["test_Y"]
         accuracy = float(np.mean(_predict(task["test_X"], got[0]) == test_Y))
@@ -208,21 +199,6 @@ class TrainedModelLocally(Judge):
                    f"{accuracy:.3f}; required {task['required_accuracy']}, the reference reaches {task['reference_accuracy']:.3f}")
         findings.append(Finding("fail" if accuracy < task["required_accuracy"] else "info", summary, "accuracy"))
         return findings
-
-
-def _model_structure(expected_parameters: dict, got: object) -> list[Finding]:
-    if not (isinstance(got, tuple | list) and len(got) == 2):
-        return [Finding("fail", "expected the returned (parameters, costs), a tuple of 2 items")]
-    parameters, costs = got
-    if not isinstance(parameters, dict):
-        return [Finding("fail", f"parameters: expected a dict with keys {sorted(expected_parameters)}")]
-    findings = []
-    for key, value in expected_parameters.items():
-        if np.shape(parameters.get(key)) != value.shape or not isinstance(parameters.get(key), np.ndarray):
-            findings.append(Finding("fail", f"parameters['{key}'] = {_layer_key(key)}: expected an array of shape {value.shape}"))
-    if not isinstance(costs, list | tuple | np.ndarray) or len(costs) < 2:
-        findings.append(Finding("fail", "costs: expected the cost recorded every 100 iterations (at least 2 values)"))
-    return findings
 
 
 # --- one exercise on the functions of a namespace ---------------------------------------------------------

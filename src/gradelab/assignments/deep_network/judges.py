@@ -18,18 +18,12 @@ import numpy as np
 
 from ... import nn
 from ...grading.judges import CaseContext, FiniteDifferences, Gradients, Judge, Probe, SeededDraws, register, witness
+from ...grading.judges.training import costs_findings, layer_key, structure_findings
 from ...grading.outcome import Finding
 from . import fixtures
 
 
 # --- names in the course's notation ----------------------------------------------------------------
-def layer_key(key: object) -> str:
-    """'dW2' -> 'dW[2]', 'b1' -> 'b[1]'."""
-    text = str(key)
-    head = text.rstrip("0123456789")
-    return f"{head}[{text[len(head):]}]" if head != text else text
-
-
 def dict_namer(root: str) -> Callable[[tuple], str]:
     def name(path: tuple) -> str:
         if not path:
@@ -155,30 +149,6 @@ def gradients_of(name: str) -> FiniteDifferences:
 
 
 # --- models ---------------------------------------------------------------------------------------
-def _structure_findings(expected_parameters: dict, got: object) -> list[Finding]:
-    if not (isinstance(got, tuple | list) and len(got) == 2):
-        return [Finding("fail", "expected the returned (parameters, costs), a tuple of 2 items")]
-    parameters, costs = got
-    if not isinstance(parameters, dict):
-        return [Finding("fail", f"parameters: expected a dict with keys {sorted(expected_parameters)}")]
-    findings = []
-    for key, value in expected_parameters.items():
-        if np.shape(parameters.get(key)) != value.shape or not isinstance(parameters.get(key), np.ndarray):
-            findings.append(Finding("fail", f"parameters['{key}'] = {layer_key(key)}: expected an array of shape {value.shape}"))
-    if not isinstance(costs, list | tuple | np.ndarray) or len(costs) < 2:
-        findings.append(Finding("fail", "costs: expected the cost recorded every 100 iterations (at least 2 values)"))
-    return findings
-
-
-def _costs_findings(costs: object) -> list[Finding]:
-    values = np.asarray([np.squeeze(np.asarray(c, dtype=float)) for c in costs], dtype=float)
-    if not np.all(np.isfinite(values)):
-        return [Finding("fail", "costs: some recorded costs are NaN or inf")]
-    if values[-1] >= values[0]:
-        return [Finding("fail", f"costs: the cost did not decrease ({values[0]:.4g} at first, {values[-1]:.4g} at the end)")]
-    return []
-
-
 @register
 @dataclass(frozen=True)
 class TrainedModel(Judge):
@@ -191,11 +161,11 @@ class TrainedModel(Judge):
     local: ClassVar[bool] = False  # the held-out accuracy uses the reference predict
 
     def judge(self, context: CaseContext, expected: Any, got: Any, probe: Probe | None = None) -> list[Finding]:
-        findings = _structure_findings(expected[0], got)
+        findings = structure_findings(expected[0], got)
         if findings:
             return findings
         try:
-            findings = _costs_findings(got[1])
+            findings = costs_findings(got[1])
         except (TypeError, ValueError):
             return [Finding("fail", "costs: expected a list of numbers")]
         task = context.data["task"]
