@@ -192,3 +192,19 @@ def test_shipped_bundle_checks_from_its_recording(tmp_path: Path, monkeypatch: p
 def test_check_needs_a_submission(capsys: pytest.CaptureFixture) -> None:
     assert main(["check", "initialization"]) == 2
     assert "ASSIGNMENT SUBMISSION" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["initialization", "deep_network", "convolution", "keras_intro"])
+def test_each_check_is_followed_by_its_expected_output_and_no_hidden_case(name):
+    from gradelab.assignments import load
+    from gradelab.grading.bundle import student_notebook
+
+    assignment = load(name)
+    cells = student_notebook(assignment).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code" and cell.source.startswith("from tests import check"):
+            exercise = assignment.exercise(cell.source.split('"')[1])
+            shown = cells[index + 1].source if index + 1 < len(cells) else ""
+            if exercise.value_rule().judged:
+                assert shown.startswith("**Expected output**") and exercise.public_cases()[0].name in shown, exercise.id
+            assert not any(f"({case.name})" in shown for case in exercise.hidden_cases())

@@ -83,6 +83,7 @@ __version__ = "{version}"
 DEFAULT_CHECK_CELL = 'from tests import check\ncheck("{id}")'
 #: The check cells of the shipped notebooks (notebook.py), rewritten into in-kernel checks in the student's bundle.
 SHELL_CHECK = re.compile(r"^!python tests/test_\w+\.py --test_case (\S+)\s*$")
+CHECK_CALL = re.compile(r'^check\("(\w+)"\)\s*$', re.MULTILINE)
 
 
 def function_sources(source: str, blank: bool) -> dict[str, str]:
@@ -166,13 +167,53 @@ def default_notebook(assignment: Assignment, functions: dict[str, str], setup: s
 
 
 def student_notebook(assignment: Assignment) -> nbformat.NotebookNode:
-    """The bundle's notebook: its check cells grade the running kernel's functions (``check("ID")``), not a saved file."""
+    """The bundle's notebook: its check cells grade the running kernel's functions (``check("ID")``), not a saved file.
+
+    After each check, the expected output on its first public case, as the course's notebooks show one.
+    """
     notebook = build_notebook(assignment)
+    cells = []
     for cell in notebook.cells:
-        match = SHELL_CHECK.match(cell.source) if cell.cell_type == "code" else None
+        cells.append(cell)
+        match = (SHELL_CHECK.match(cell.source) or CHECK_CALL.search(cell.source)) if cell.cell_type == "code" else None
         if match:
             cell.source = DEFAULT_CHECK_CELL.format(id=match.group(1))
+            shown = expected_output_cell(assignment, match.group(1))
+            if shown is not None:
+                cells.append(shown)
+    notebook.cells = cells
     return notebook
+
+
+def expected_output_cell(assignment: Assignment, exercise_id: str) -> nbformat.NotebookNode | None:
+    """Markdown with the reference's output on the exercise's first public case; None where values are not judged."""
+    import numpy as np
+
+    from .engine import case_expected
+
+    exercise = assignment.exercise(exercise_id)
+    public = exercise.public_cases()
+    if not public or not exercise.value_rule().judged:
+        return None  # many outputs are right (a trained model): no one output to show
+    case = public[0]
+    args, kwargs = case.inputs()
+    with np.printoptions(precision=8, threshold=40, edgeitems=3, suppress=False):
+        text = _shown(case_expected(exercise, case, args, kwargs), exercise.output_name)
+    return new_markdown_cell(f"**Expected output** of the check's first case ({case.name}):\n\n```\n{text}\n```")
+
+
+def _shown(value: object, name: str) -> str:
+    """``name = value``, one line per key or item of a returned dict or tuple, arrays as NumPy prints them."""
+    if isinstance(value, dict):
+        return "\n".join(f"{key} = {_one(item)}" for key, item in value.items())
+    if isinstance(value, tuple | list) and value and not isinstance(value[0], int | float):
+        return "\n".join(f"{name}[{index}] = {_one(item)}" for index, item in enumerate(value))
+    return f"{name} = {_one(value)}"
+
+
+def _one(value: object) -> str:
+    text = repr(value) if not hasattr(value, "shape") else str(value)
+    return text if len(text) <= 1200 else text[:1200] + " ..."
 
 
 def course_material(assignment: Assignment) -> dict[str, str]:
