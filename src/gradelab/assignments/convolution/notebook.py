@@ -9,7 +9,7 @@ from ...grading.submission import RULE
 
 CHECK = "!python tests/test_convolution.py --test_case {id}"
 
-INTRO = """# Convolutional model, step by step
+INTRO = r"""# Convolutional model, step by step
 
 You will build the two layers that make a convolutional network, a CONV layer and a POOL layer, in plain
 NumPy: first their forward passes, then (in the second part) their backward passes.
@@ -21,7 +21,8 @@ NumPy: first their forward passes, then (in the second part) their backward pass
 - `b`, the biases: `(1, 1, 1, n_C)`;
 - `hparameters`: `{"stride": ..., "pad": ...}` for a CONV layer, `{"f": ..., "stride": ...}` for a POOL layer.
 
-A layer's output has `n_H = floor((n_H_prev - f + 2 * pad) / stride) + 1` rows, and likewise `n_W` columns
+A layer's output has $n_H = \left\lfloor \frac{n_{H,prev} - f + 2 \cdot pad}{stride} \right\rfloor + 1$ rows
+(`n_H = floor((n_H_prev - f + 2 * pad) / stride) + 1`), and likewise `n_W` columns
 (pooling does not pad, so there `pad = 0`). Windows that would hang over the edge are not computed.
 
 **Checking.** After each function, run the cell below it. It checks the functions as they are in the running
@@ -48,10 +49,11 @@ x_pad = zero_pad(x, 3)
 print("x.shape =", x.shape, " x_pad.shape =", x_pad.shape)
 print("x_pad[1, 1] =", x_pad[1, 1])"""
 
-SINGLE_STEP = """## 2 - A single step of convolution [10 points]
+SINGLE_STEP = r"""## 2 - A single step of convolution [10 points]
 
 One step applies one filter to one window: multiply the window and the filter entry by entry, sum everything, and
-add the filter's bias. Sliding this step over every window of the input is the convolution. (The deep learning
+add the filter's bias: $Z = \sum_{h, w, c} a_{slice}[h, w, c] \, W[h, w, c] + b$.
+Sliding this step over every window of the input is the convolution. (The deep learning
 "convolution" does not flip the filter; mathematicians would call it a cross-correlation.)
 
 `b` arrives as an array of shape `(1, 1, 1)`; `Z` must be a number. NumPy 2 refuses `float(b)` for such an array:
@@ -112,9 +114,9 @@ the examples: any `1/m` is already in `dZ`.
 The checker also compares your gradients with finite differences of `sum(dZ * conv_forward(A_prev, W, b)[0])`,
 whose gradient is exactly what `conv_backward` returns."""
 
-MAX_POOL_BACKWARD = """### 5.2 - Pooling backward
+MAX_POOL_BACKWARD = """### 5.2 - Pooling backward [25 points: the mask 5, sharing a gradient 5, pool_backward 15]
 
-**Max pooling.** Only the window's maximum affected the output, so only it receives the gradient. The mask marks
+**Max pooling: the mask [5 points].** Only the window's maximum affected the output, so only it receives the gradient. The mask marks
 it. *Ties:* the course writes the mask as `x == np.max(x)`, which marks every tied maximum, and says ties need not
 be considered. Our reference marks every maximum too, and a mask that marks only one maximum (`np.argmax`) is
 accepted as well: the test inputs are random real numbers, which never tie, and there the two agree. (With ties,
@@ -123,7 +125,8 @@ neither is the derivative: `gradelab study cnn` shares the gradient among tied m
 MASK_DEMO = """x = np.array([[1.0, 3.0, -2.0], [0.5, -1.0, 2.0]])
 print(create_mask_from_window(x))"""
 
-AVERAGE_BACKWARD = """**Average pooling.** Every entry of the window contributed `1 / (n_H * n_W)` of the output, so each receives
+AVERAGE_BACKWARD = """**Average pooling: sharing a gradient [5 points].** Every entry of the window contributed `1 / (n_H * n_W)` of
+the output, so each receives
 that share of the gradient."""
 
 DISTRIBUTE_DEMO = """print(distribute_value(2.0, (2, 2)))"""

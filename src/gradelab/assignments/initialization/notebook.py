@@ -55,17 +55,19 @@ plt.show()
 train_X, train_Y, test_X, test_Y = preprocess(train_X, train_Y, test_X, test_Y)
 print(train_X.shape, train_Y.shape, test_X.shape, test_Y.shape)"""
 
-METHODS = """## 3 - Three initializations [6 points]
+METHODS = r"""## 3 - Three initializations [6 points: 2 each]
 
 The model is LINEAR → RELU → LINEAR → RELU → LINEAR → SIGMOID with `layers_dims = [2, 10, 5, 1]`. Its parameters
 are W[l] of shape (n_l, n_{l-1}) and b[l] of shape (n_l, 1) for l = 1, 2, 3; layer 0 is the input X and has no
 weights. You write three initializers:
 
-- **zeros**: every weight and bias 0, as float arrays (`np.zeros(shape)` gives float64; integer zeros would
+- **zeros** [2 points]: every weight and bias 0, as float arrays (`np.zeros(shape)` gives float64; integer zeros would
   truncate every later update);
-- **large random**: weights `np.random.randn(n_l, n_{l-1}) * 10`, biases 0;
-- **He** (He et al., 2015): weights `np.random.randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1})`, biases 0. Xavier's
-  initialization would use sqrt(1 / n_{l-1}); the factor 2 makes up for ReLU setting half its inputs to zero.
+- **large random** [2 points]: weights $W^{[l]} = 10 \cdot \mathcal{N}(0, 1)$ of shape $(n^{[l]}, n^{[l-1]})$,
+  `np.random.randn(n_l, n_{l-1}) * 10`, biases 0;
+- **He** [2 points] (He et al., 2015): weights $W^{[l]} = \sqrt{2 / n^{[l-1]}} \cdot \mathcal{N}(0, 1)$,
+  `np.random.randn(n_l, n_{l-1}) * np.sqrt(2 / n_{l-1})`, biases 0. Xavier's initialization would use
+  $\sqrt{1 / n^{[l-1]}}$; the factor 2 makes up for ReLU setting half its inputs to zero.
 
 Seed NumPy's generator once with the given `seed` and draw the layers in order W1, W2, W3: then your numbers are
 ours. (Another generator, such as `np.random.default_rng(seed)`, gives other numbers that are just as right;

@@ -30,15 +30,17 @@ SETUP = """import numpy as np
 from gradelab.student.keras_lab import relu, sigmoid
 from gradelab.keras import Dense, Input, Sequential, set_seed"""
 
-DENSE = """## 1 - One dense layer, unit by unit [2 points]
+DENSE = r"""## 1 - One dense layer, unit by unit [2 points]
 
-Unit j of a dense layer takes the whole input `a_in` and computes z_j = w_j · a_in + b_j, then a_j = g(z_j),
+Unit j of a dense layer takes the whole input `a_in` and computes $z_j = \vec{w}_j \cdot \vec{a}_{in} + b_j$, then
+$a_j = g(z_j)$,
 where w_j is column j of W and g is the layer's activation. `my_dense` receives `g` as a function: call it
 as `g(z)`. The grader passes `sigmoid` and `relu`."""
 
-DENSE_V = """## 2 - The same layer for m examples at once [2 points]
+DENSE_V = r"""## 2 - The same layer for m examples at once [2 points]
 
-Stack m examples as the rows of `A_in` (m, n). Then `A_in @ W` (m, units) holds every unit's w_j · a for every
+Stack m examples as the rows of `A_in` (m, n). Then $A_{out} = g(A_{in} W + \vec{b})$: `A_in @ W` (m, units) holds every
+unit's w_j · a for every
 example, and adding `b` (units,) adds b_j to column j of every row: NumPy broadcasts it. No loop needed."""
 
 SEQUENTIAL = """## 3 - Two layers [2 points]
