@@ -280,3 +280,19 @@ def test_graded_calls_are_answered_from_the_recording_so_one_mistake_costs_one_e
     assert checker.check_exercise(exercise, namespace, checks["global_seed"]).passed
     assert "zero_pad" in namespace and not checker.check_exercise(checker.find_exercise(checks, "zero_pad_test"), namespace,
                                                                   checks["global_seed"]).passed
+
+
+def test_a_check_from_a_shell_keeps_exactly_what_the_grader_keeps(tmp_path: Path) -> None:
+    """The bundle's checker vendors grading/rule.py: a constant computed with NumPy runs, an experiment does not."""
+    from gradelab.checker.local import notebook_namespace
+    from gradelab.grading.submission import load_submission
+
+    source = ("import numpy as np\nHE_GAIN = np.sqrt(2.0)\nrelu2 = lambda z: np.maximum(0, z)\nparameters = train(3)\n"
+              "m = parameters['W1'].shape[1]\nfrom tests import check\n\ndef gain():\n    return HE_GAIN\n")
+    path = tmp_path / "work.py"
+    path.write_text(source)
+    local = notebook_namespace(path, tmp_path)
+    assert local["gain"]() == np.sqrt(2.0) and "relu2" in local
+    assert "parameters" not in local and "m" not in local and "check" not in local
+    graded = "\n".join(code for _, code in load_submission(path).definitions)
+    assert all(name in graded for name in ("HE_GAIN", "relu2", "def gain")) and "train(3)" not in graded and "tests" not in graded

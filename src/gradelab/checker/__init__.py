@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 #: In dependency order; each file's names are used only by the files after it.
 VENDORED = ("grading/protocol/trees.py", "grading/checks.py", "grading/judges/base.py", "grading/judges/values.py",
             "grading/judges/draws.py", "grading/judges/gradients.py", "grading/judges/contracts.py", "grading/judges/training.py",
-            "checker/local.py")
+            "grading/rule.py", "checker/local.py")
 #: Judges the checker runs itself although the grader marks them not ``local`` (they need a probe or what a call
 #: changed, which the checker has too): their code is vendored above; grading/recorded.py keeps them.
 PROBED_JUDGES = frozenset({"seed_use", "inputs_kept", "costs_interval"})

@@ -50,6 +50,7 @@ from ..grading.judges.values import Values
 from ..grading.outcome import Finding
 from ..grading.protocol.trees import same_tree
 from ..grading.protocol.wire import Opaque
+from ..grading.rule import _assigned_names, _bound_names, _is_definition, _note_imports, _uses_unrun
 
 CHECKS_FORMAT, CHECKS_VERSION = "gradelab student checks", 1
 MARKS = {"fail": "✗", "warn": "!", "info": "i"}
@@ -590,7 +591,8 @@ def run_checks(checks_path: str | Path, namespace: dict, only: str | None = None
 
 
 def notebook_namespace(path: str | Path, root: Path) -> dict:
-    """A fresh namespace with the saved notebook's (or .py file's) imports, definitions and constants run in it."""
+    """A fresh namespace with the saved notebook's (or .py file's) definitions run in it, by the grader's rule
+    (grading/rule.py, vendored above): imports, defs, classes and constants computed with NumPy, never experiments."""
     path = Path(path)
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -601,8 +603,9 @@ def notebook_namespace(path: str | Path, root: Path) -> dict:
     namespace: dict[str, Any] = {"__name__": "submission"}
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
+    pure_names, unrun = {"np", "numpy", "math"}, {}
     for number, source in enumerate(sources, start=1):
-        for node in _definitions(source):
+        for node in _definitions(source, pure_names, unrun):
             try:
                 exec(compile(ast.Module([node], []), f"code cell {number}", "exec"), namespace)
             except Exception as error:  # noqa: BLE001 - one failing definition costs only what needs it
@@ -611,33 +614,24 @@ def notebook_namespace(path: str | Path, root: Path) -> dict:
     return namespace
 
 
-def _definitions(source: str) -> list[ast.stmt]:
-    """Imports, definitions and constant assignments: what the grader runs of a submission, never experiments."""
+def _definitions(source: str, pure_names: set[str], unrun: dict[str, str]) -> list[ast.stmt]:
+    """What the grader runs of one cell (see grading/rule.py); ``unrun`` collects the names left-out statements assign."""
     lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in source.splitlines()]
     try:
         tree = ast.parse("\n".join(lines))
-    except SyntaxError as error:
-        print(f"  ! a cell does not parse ({error.msg}, line {error.lineno}): skipped")
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
+        print(f"  ! a cell does not parse ({type(error).__name__}): skipped")
         return []
     kept = []
     for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef):
+        _note_imports(node, pure_names)
+        if _is_definition(node, pure_names) and not _uses_unrun(node, unrun):
             kept.append(node)
-        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and _is_constant(node.value):
-            kept.append(node)
+            for name in _bound_names(node):
+                unrun.pop(name, None)
+        else:
+            unrun.update(dict.fromkeys(_assigned_names(node), "left out"))
     return kept
-
-
-def _is_constant(value: ast.expr) -> bool:
-    for node in ast.walk(value):
-        if isinstance(node, ast.Call):
-            callee = ast.unparse(node.func)
-            if "random" in callee or not (callee.startswith(("np.", "numpy.", "math.")) or callee in _PURE_CALLS):
-                return False
-    return True
-
-
-_PURE_CALLS = frozenset({"abs", "float", "int", "len", "list", "max", "min", "range", "round", "sum", "tuple", "dict", "zip"})
 
 
 def check_in_notebook(checks_path: str | Path, exercise: str | None = None, namespace: dict | None = None) -> None:

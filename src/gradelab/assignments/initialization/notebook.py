@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from ...grading.submission import RULE
+from ...grading.rule import RULE
 from ...studies.data_cache import CachedFile, write_cached
 
 CHECK = "!python tests/test_initialization.py --test_case {id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from ...grading.submission import RULE
+from ...grading.rule import RULE
 
 CHECK = "!python tests/test_keras_intro.py --test_case {id}"
 
