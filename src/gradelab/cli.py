@@ -84,6 +84,11 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
     for command in (check, grade, batch):
         add_limit_options(command)
         command.add_argument("--assignment-path", help="a Python file or module path declaring ASSIGNMENT, instead of a shipped name")
+    _add_authoring_commands(subparsers)
+
+
+def _add_authoring_commands(subparsers: argparse._SubParsersAction) -> None:
+    """What an instructor makes: bundles, autograders, new assignments, and the checks of the machine and of an assignment."""
     assign = subparsers.add_parser("assign", help="write the student's bundle: notebook, local checks, data")
     assign.add_argument("assignment", help="the assignment's name (see `gradelab assignments`, or your own's)")
     assign.add_argument("folder", help="where to write the bundle (created if missing; an existing notebook is kept unless --force)")
