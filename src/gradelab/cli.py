@@ -50,8 +50,9 @@ def _add_grading_commands(subparsers: argparse._SubParsersAction) -> None:
                                   "(students check with their bundle's tests/ instead, without gradelab)")
     check.add_argument("assignment", help="assignment name, see `gradelab assignments` (leave out with --recorded)")
     check.add_argument("submission", nargs="?", help="your .ipynb notebook or .py file")
-    check.add_argument("--recorded", metavar="FILE", help="check against recorded public cases (a bundle's "
-                       "tests/public_cases.wire) instead of the assignment's declaration")
+    check.add_argument("--recorded", metavar="FILE", help="check against recorded public cases (an older bundle's "
+                       "tests/public_cases.wire; bundles now check with their own tests/checker.py) instead of the "
+                       "assignment's declaration")
     check.add_argument("--test_case", "--test-case", dest="test_case", help="check one exercise only (its id or function name)")
     check.add_argument("-v", "--verbose", action="store_true", help="show passing cases too")
     grade = subparsers.add_parser("grade", help="instructors: grade a submission with the hidden cases", epilog=GRADE_EXITS)

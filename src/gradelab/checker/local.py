@@ -45,7 +45,7 @@ import numpy as np
 
 from ..grading.judges.base import ACCEPTANCE, CaseContext, Judge, fails, from_data
 from ..grading.judges.gradients import _KEPT, WITNESSES, Gradients, Witness
-from ..grading.judges.training import costs_findings, structure_findings
+from ..grading.judges.training import accuracy_finding, returned_findings
 from ..grading.judges.values import Values
 from ..grading.outcome import Finding
 from ..grading.protocol.trees import same_tree
@@ -186,20 +186,14 @@ class TrainedModelLocally(Judge):
     name: ClassVar[str] = "deep_network.trained_model"
 
     def judge(self, context: CaseContext, expected: Any, got: Any, probe: Any = None) -> list[Finding]:
-        findings = structure_findings(expected[0], got)
-        if findings:
+        findings, trained = returned_findings(expected[0], got)
+        if not trained:
             return findings
-        try:
-            findings = costs_findings(got[1])
-        except (TypeError, ValueError):
-            return [Finding("fail", "costs: expected a list of numbers")]
         task = context.data["model"]
         test_Y = task["test_Y"]
         accuracy = float(np.mean(_predict(task["test_X"], got[0]) == test_Y))
-        summary = (f"held-out accuracy on digit {task['negative']} vs {task['positive']} ({test_Y.shape[1]} test images): "
-                   f"{accuracy:.3f}; required {task['required_accuracy']}, the reference reaches {task['reference_accuracy']:.3f}")
-        findings.append(Finding("fail" if accuracy < task["required_accuracy"] else "info", summary, "accuracy"))
-        return findings
+        return findings + [accuracy_finding(accuracy, task["reference_accuracy"], task["required_accuracy"],
+                                            f"digit {task['negative']} vs {task['positive']}", test_Y.shape[1])]
 
 
 # --- one exercise on the functions of a namespace ---------------------------------------------------------

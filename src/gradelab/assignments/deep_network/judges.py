@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import nn
 from ...grading.judges import CaseContext, FiniteDifferences, Gradients, Judge, Probe, SeededDraws, register, witness
-from ...grading.judges.training import costs_findings, layer_key, structure_findings
+from ...grading.judges.training import accuracy_finding, layer_key, returned_findings
 from ...grading.outcome import Finding
 from . import fixtures
 
@@ -161,21 +161,15 @@ class TrainedModel(Judge):
     local: ClassVar[bool] = False  # the held-out accuracy uses the reference predict
 
     def judge(self, context: CaseContext, expected: Any, got: Any, probe: Probe | None = None) -> list[Finding]:
-        findings = structure_findings(expected[0], got)
-        if findings:
+        findings, trained = returned_findings(expected[0], got)
+        if not trained:
             return findings
-        try:
-            findings = costs_findings(got[1])
-        except (TypeError, ValueError):
-            return [Finding("fail", "costs: expected a list of numbers")]
         task = context.data["task"]
         _, _, test_X, test_Y = fixtures.digits_split(task)
-        got_accuracy = nn.accuracy(nn.predict(test_X, got[0]), test_Y)
+        accuracy = nn.accuracy(nn.predict(test_X, got[0]), test_Y)
         reference = nn.accuracy(nn.predict(test_X, expected[0]), test_Y)
-        summary = (f"held-out accuracy on digit {task.negative} vs {task.positive} ({test_Y.shape[1]} test images): "
-                   f"{got_accuracy:.3f}; required {task.required_accuracy}, the reference reaches {reference:.3f}")
-        findings.append(Finding("fail" if got_accuracy < task.required_accuracy else "info", summary, "accuracy"))
-        return findings
+        return findings + [accuracy_finding(accuracy, reference, task.required_accuracy,
+                                            f"digit {task.negative} vs {task.positive}", test_Y.shape[1])]
 
 
 # --- initializers: right in distribution, whatever generator ------------------------------------------------

@@ -42,3 +42,21 @@ def costs_findings(costs: object) -> list[Finding]:
     if values[-1] >= values[0]:
         return [Finding("fail", f"costs: the cost did not decrease ({values[0]:.4g} at first, {values[-1]:.4g} at the end)")]
     return []
+
+
+def returned_findings(expected_parameters: dict, got: object) -> tuple[list[Finding], bool]:
+    """Structure, then falling costs; and whether the parameters can go on to be judged by held-out accuracy."""
+    findings = structure_findings(expected_parameters, got)
+    if findings:
+        return findings, False
+    try:
+        return costs_findings(got[1]), True
+    except (TypeError, ValueError):
+        return [Finding("fail", "costs: expected a list of numbers")], False
+
+
+def accuracy_finding(accuracy: float, reference: float, required: float, task: str, test_count: int) -> Finding:
+    """Held-out accuracy against what is required: fails below it, information above."""
+    summary = (f"held-out accuracy on {task} ({test_count} test images): {accuracy:.3f}; required {required}, "
+               f"the reference reaches {reference:.3f}")
+    return Finding("fail" if accuracy < required else "info", summary, "accuracy")
